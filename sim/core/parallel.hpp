@@ -1,0 +1,74 @@
+#pragma once
+/// The one place where gwsim's loops meet OpenMP.
+///
+/// Physics code calls these helpers with small lambdas and never mentions
+/// threads. Reductions are deterministic: the index range is cut into blocks
+/// whose size does not depend on the number of threads, each block is summed
+/// in index order, and the block sums are added in block order. So a run on 1
+/// thread and on N threads gives bitwise identical sums.
+#include <algorithm>
+#include <vector>
+
+#include <omp.h>
+
+#include "core/types.hpp"
+
+namespace gwsim {
+
+/// Number of threads parallel loops will use.
+inline int max_threads() { return omp_get_max_threads(); }
+/// Set the number of threads for all later parallel loops (n >= 1).
+inline void set_threads(int n) { omp_set_num_threads(n); }
+
+/// Block length of deterministic reductions (cells). Fixed, never derived
+/// from the thread count.
+inline constexpr Index reduction_block = 4096;
+
+/// f(i) for i in [0, n), statically scheduled.
+template <class F> inline void parallel_for(Index n, F&& f) {
+#pragma omp parallel for schedule(static)
+  for (Index i = 0; i < n; ++i) f(i);
+}
+
+/// f(begin, end) over contiguous blocks covering [0, n); lets the callee
+/// write a plain inner loop that the compiler vectorises.
+template <class F> inline void parallel_for_blocks(Index n, F&& f, Index block = reduction_block) {
+  const Index nblock = (n + block - 1) / block;
+#pragma omp parallel for schedule(static)
+  for (Index b = 0; b < nblock; ++b) f(b * block, std::min(n, (b + 1) * block));
+}
+
+/// Deterministic sum of f(begin, end) over fixed blocks of [0, n).
+/// f returns the (double) partial sum of its block.
+template <class F> inline double parallel_sum_blocks(Index n, F&& f) {
+  const Index nblock = (n + reduction_block - 1) / reduction_block;
+  if (nblock <= 1) return n > 0 ? f(Index{0}, n) : 0.0;
+  std::vector<double> partial(static_cast<std::size_t>(nblock));
+#pragma omp parallel for schedule(static)
+  for (Index b = 0; b < nblock; ++b)
+    partial[static_cast<std::size_t>(b)] =
+        f(b * reduction_block, std::min(n, (b + 1) * reduction_block));
+  double s = 0.0;
+  for (double p : partial) s += p;
+  return s;
+}
+
+/// Deterministic sum of f(i) over [0, n).
+template <class F> inline double parallel_sum(Index n, F&& f) {
+  return parallel_sum_blocks(n, [&](Index b, Index e) {
+    double s = 0.0;
+    for (Index i = b; i < e; ++i) s += f(i);
+    return s;
+  });
+}
+
+/// Maximum of f(i) over [0, n) (order-independent, hence deterministic);
+/// returns `init` for an empty range.
+template <class F> inline double parallel_max(Index n, F&& f, double init = 0.0) {
+  double m = init;
+#pragma omp parallel for schedule(static) reduction(max : m)
+  for (Index i = 0; i < n; ++i) m = std::max(m, f(i));
+  return m;
+}
+
+} // namespace gwsim

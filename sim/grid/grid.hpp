@@ -1,0 +1,65 @@
+#pragma once
+/// Layered structured grid (MODFLOW's DIS): nlay x nrow x ncol cells.
+///
+/// Row 0 is the northern edge and column 0 the western edge, as in MODFLOW;
+/// layer 0 is on top. Fields are stored as flat arrays indexed by
+/// n = (layer * nrow + row) * ncol + col, so the column index runs fastest
+/// and a 2-D (row, col) plane of one layer is contiguous.
+///
+/// Distributed-memory note: a later MPI decomposition gives each process a
+/// block of rows and columns plus one halo cell on each side. The physics
+/// kernels take (layer, row, col) or flat indices plus neighbour strides
+/// (1, ncol, nrow*ncol) from this struct, so a process-local Grid whose
+/// nrow/ncol include its halo runs the same kernels unchanged.
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace gwsim {
+
+struct Grid {
+  Index nlay = 0;
+  Index nrow = 0;
+  Index ncol = 0;
+  std::vector<double> delr;   ///< column widths along x, m (ncol)
+  std::vector<double> delc;   ///< row widths along y, m (nrow)
+  double xorigin = 0.0;       ///< x of the grid's lower-left corner, m
+  double yorigin = 0.0;       ///< y of the grid's lower-left corner, m
+  std::vector<double> top;    ///< model top elevation, m (nrow*ncol)
+  std::vector<double> bottom; ///< cell bottom elevation, m (ncell)
+  std::vector<int> active;    ///< 1 = active, 0 = inactive (ncell)
+
+  Index ncell() const { return nlay * nrow * ncol; }
+  Index ncell_layer() const { return nrow * ncol; }
+  Index index(Index layer, Index row, Index col) const { return (layer * nrow + row) * ncol + col; }
+  Index layer_of(Index n) const { return n / (nrow * ncol); }
+  Index row_of(Index n) const { return (n / ncol) % nrow; }
+  Index col_of(Index n) const { return n % ncol; }
+
+  /// Top elevation of cell n, m: the model top for layer 0, else the
+  /// bottom of the cell above.
+  double cell_top(Index n) const {
+    const Index nl = ncell_layer();
+    return n < nl ? top[static_cast<std::size_t>(n)] : bottom[static_cast<std::size_t>(n - nl)];
+  }
+  double cell_bottom(Index n) const { return bottom[static_cast<std::size_t>(n)]; }
+  double thickness(Index n) const { return cell_top(n) - cell_bottom(n); }
+  /// Plan area of a cell in (row, col), m2.
+  double area(Index row, Index col) const {
+    return delr[static_cast<std::size_t>(col)] * delc[static_cast<std::size_t>(row)];
+  }
+  double area_of(Index n) const { return area(row_of(n), col_of(n)); }
+  bool is_active(Index n) const { return active[static_cast<std::size_t>(n)] != 0; }
+
+  /// Cell-centre x coordinates, m (ncol).
+  std::vector<double> x_centers() const;
+  /// Cell-centre y coordinates, m (nrow), decreasing with row.
+  std::vector<double> y_centers() const;
+  /// Total extent, m.
+  double width() const;
+  double height() const;
+  /// Row and column containing model point (x, y); false if outside.
+  bool locate(double x, double y, Index& row, Index& col) const;
+};
+
+} // namespace gwsim

@@ -1,0 +1,65 @@
+#pragma once
+/// What a run reports, step by step, to whatever records it (the HDF5 writer
+/// in io/, or a test). The simulation loop knows nothing about files.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "model/model_data.hpp"
+
+namespace gwsim {
+
+/// One budget term of one time step, as MODFLOW reports it: rates in m3/d,
+/// "in" is water entering the groundwater system through this term.
+struct BudgetTerm {
+  std::string name; ///< "storage", "chd", "wel", "rch", "ghb", ...
+  double in = 0.0;  ///< m3/d
+  double out = 0.0; ///< m3/d
+};
+
+struct StepBudget {
+  std::vector<BudgetTerm> terms; ///< same names and order in every step
+  double total_in = 0.0;         ///< m3/d
+  double total_out = 0.0;        ///< m3/d
+  /// 100 (in - out) / ((in + out) / 2), MODFLOW's percent discrepancy.
+  double percent_discrepancy = 0.0;
+};
+
+struct StepInfo {
+  int period = 0;           ///< zero-based stress period
+  int step = 0;             ///< zero-based time step within the period
+  int global_step = 0;      ///< zero-based count of all steps so far
+  double dt = 0.0;          ///< step length, d
+  double time = 0.0;        ///< days since the start date at the end of the step
+  int solver_iterations = 0;
+  double relative_residual = 0.0;
+  bool save_heads = false;  ///< the output options ask for heads at this step
+};
+
+struct RunSummary {
+  int steps = 0;
+  int periods = 0;
+  long solver_iterations = 0;
+  double worst_percent_discrepancy = 0.0; ///< largest |percent discrepancy| of any step
+  double wall_seconds = 0.0;
+  int threads = 1;
+  std::string solver;
+  std::string output_path;
+};
+
+class OutputSink {
+public:
+  virtual ~OutputSink() = default;
+  /// Before the first step: grid, properties, scenario text.
+  virtual void begin(const ModelData& model) = 0;
+  /// After every converged time step. `head` has ncell values (m);
+  /// `observed` has one head per observation, in ModelData order.
+  virtual void step(const StepInfo& info, std::span<const double> head, const StepBudget& budget,
+                    std::span<const double> observed) = 0;
+  /// After the last step: metadata, then make the result visible.
+  virtual void finish(const RunSummary& summary) = 0;
+  /// The run failed or was interrupted: leave no result under the final name.
+  virtual void abort() noexcept = 0;
+};
+
+} // namespace gwsim

@@ -1,0 +1,48 @@
+#pragma once
+/// Krylov solvers on the matrix-free stencil: PCG for symmetric systems and
+/// BiCGSTAB for the nonsymmetric Newton systems, both with a pluggable
+/// preconditioner (Jacobi by default).
+#include <functional>
+#include <vector>
+
+#include "solver/linear_solver.hpp"
+
+namespace gwsim {
+
+/// z = M^{-1} r. Must be deterministic and thread-count independent.
+class Preconditioner {
+public:
+  virtual ~Preconditioner() = default;
+  virtual void setup(const StencilSystem& A) = 0;
+  virtual void apply(std::span<const double> r, std::span<double> z) const = 0;
+};
+
+/// Diagonal scaling.
+class JacobiPreconditioner final : public Preconditioner {
+public:
+  void setup(const StencilSystem& A) override;
+  void apply(std::span<const double> r, std::span<double> z) const override;
+
+private:
+  std::vector<double> inv_diag_;
+};
+
+/// Preconditioned CG (symmetric A) or BiCGSTAB (nonsymmetric A), chosen by
+/// A.symmetric().
+class KrylovSolver final : public LinearSolver {
+public:
+  KrylovSolver(SolverSettings settings, std::unique_ptr<Preconditioner> pre, std::string name);
+  SolveStats solve(const StencilSystem& A, std::span<double> h) override;
+  std::string name() const override { return name_; }
+
+private:
+  SolveStats pcg(const StencilSystem& A, std::span<double> h);
+  SolveStats bicgstab(const StencilSystem& A, std::span<double> h);
+
+  SolverSettings settings_;
+  std::unique_ptr<Preconditioner> pre_;
+  std::string name_;
+  std::vector<double> r_, z_, p_, q_, s_, t_, rhat_, v_;
+};
+
+} // namespace gwsim

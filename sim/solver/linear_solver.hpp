@@ -1,0 +1,47 @@
+#pragma once
+/// The linear-solver interface: every solver takes a StencilSystem and
+/// improves a head vector in place.
+#include <memory>
+#include <span>
+#include <string>
+
+#include "solver/stencil.hpp"
+
+namespace gwsim {
+
+enum class SolverKind {
+  pcg,   ///< conjugate gradient (BiCGSTAB if nonsymmetric), Jacobi preconditioner
+  direct ///< Eigen sparse direct factorisation (reference, small models)
+};
+
+/// Convergence settings of the linear solve. A solve has converged when both
+/// tests hold, so that slow convergence cannot pass on a small head change
+/// alone.
+struct SolverSettings {
+  SolverKind kind = SolverKind::pcg;
+  /// Largest head change of the last iteration, m.
+  double head_tolerance = 1e-7;
+  /// 2-norm of the residual b - A h relative to the 2-norm of b.
+  double residual_tolerance = 1e-10;
+  int max_iterations = 2000;
+};
+
+struct SolveStats {
+  int iterations = 0;
+  double relative_residual = 0.0; ///< ||b - A h|| / ||b||
+  double max_head_change = 0.0;   ///< m, last iteration
+  bool converged = false;
+};
+
+class LinearSolver {
+public:
+  virtual ~LinearSolver() = default;
+  /// Solve A h = b starting from the given h (warm start).
+  virtual SolveStats solve(const StencilSystem& A, std::span<double> h) = 0;
+  virtual std::string name() const = 0;
+};
+
+std::unique_ptr<LinearSolver> make_solver(const SolverSettings& settings);
+const char* to_string(SolverKind kind);
+
+} // namespace gwsim

@@ -1,0 +1,53 @@
+#pragma once
+/// The linear system of one flow solve, stored matrix-free as a layered
+/// 7-point stencil.
+///
+/// Row n of A h = b reads
+///   diag[n] h[n] - east[n] h[n+1] - west[n] h[n-1] - south[n] h[n+ncol]
+///   - north[n] h[n-ncol] - down[n] h[n+nrc] - up[n] h[n-nrc] = rhs[n],
+/// with nrc = nrow*ncol. The off-diagonal coefficients are conductances in
+/// m2/d (positive); rhs is in m3/d.
+///
+/// For the symmetric (confined, Picard) case only east/south/down are
+/// stored and west[n] = east[n-1], north[n] = south[n-ncol], up[n] =
+/// down[n-nrc]: one face coefficient per cell and direction, so an operator
+/// application streams 5 arrays plus x and y. The Newton systems of
+/// convertible layers are nonsymmetric and also fill west/north/up.
+///
+/// Fixed-head and inactive cells are identity rows (diag 1, rhs = head) with
+/// every coupling to them removed (their known flow moved into rhs), so the
+/// symmetric case stays symmetric positive definite.
+#include <span>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace gwsim {
+
+struct StencilSystem {
+  Index nlay = 0, nrow = 0, ncol = 0;
+  std::vector<double> diag;  ///< m2/d
+  std::vector<double> east;  ///< coupling n <-> n+1, zero on the last column
+  std::vector<double> south; ///< coupling n <-> n+ncol, zero on the last row
+  std::vector<double> down;  ///< coupling n <-> n+nrow*ncol, zero on the last layer
+  std::vector<double> west;  ///< nonsymmetric only: row n's coupling to n-1
+  std::vector<double> north; ///< nonsymmetric only: row n's coupling to n-ncol
+  std::vector<double> up;    ///< nonsymmetric only: row n's coupling to n-nrow*ncol
+  std::vector<double> rhs;   ///< m3/d
+
+  Index size() const { return nlay * nrow * ncol; }
+  bool symmetric() const { return west.empty(); }
+  /// Size the symmetric arrays for a grid and zero them.
+  void resize(Index nl, Index nr, Index nc);
+  /// Add the west/north/up arrays (copies of the symmetric couplings), making
+  /// the system nonsymmetric-capable.
+  void make_nonsymmetric();
+};
+
+/// y = A x, threaded through parallel_for_blocks.
+void apply(const StencilSystem& A, std::span<const double> x, std::span<double> y);
+
+/// r = b - A x; returns the 2-norm of r (deterministic reduction).
+double residual(const StencilSystem& A, std::span<const double> x, std::span<double> r);
+
+} // namespace gwsim
