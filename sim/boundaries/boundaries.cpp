@@ -1,1 +1,146 @@
-// placeholder: filled in by its owner
+#include "core/parallel.hpp"
+#include "boundaries/package.hpp"
+
+namespace gwsim {
+
+namespace {
+
+bool is_free(std::span<const CellRole> role, Index n) {
+  return role[static_cast<std::size_t>(n)] == CellRole::free;
+}
+
+/// WEL: specified flow, m3/d (> 0 injection).
+class WellPackage final : public Package {
+public:
+  explicit WellPackage(const std::vector<Well>& w) : wells_(w), rate_(w.size(), 0.0) {}
+  std::string name() const override { return "wel"; }
+  void start_period(int period) override {
+    for (std::size_t i = 0; i < wells_.size(); ++i) {
+      const double* q = wells_[i].rate.at(period);
+      rate_[i] = q ? *q : 0.0;
+    }
+  }
+  void add_to(StencilSystem& A, std::span<const CellRole> role) const override {
+    for (std::size_t i = 0; i < wells_.size(); ++i)
+      if (is_free(role, wells_[i].cell)) A.rhs[static_cast<std::size_t>(wells_[i].cell)] += rate_[i];
+  }
+  BudgetTerm budget(std::span<const double>, std::span<const CellRole> role) const override {
+    BudgetTerm t{name()};
+    for (std::size_t i = 0; i < wells_.size(); ++i)
+      if (is_free(role, wells_[i].cell)) t.add(rate_[i]);
+    return t;
+  }
+
+private:
+  const std::vector<Well>& wells_;
+  std::vector<double> rate_;
+};
+
+/// GHB: flow into the aquifer C (H - h), m3/d.
+class GeneralHeadPackage final : public Package {
+public:
+  explicit GeneralHeadPackage(const std::vector<GeneralHead>& g) : ghb_(g), head_(g.size()), cond_(g.size()) {}
+  std::string name() const override { return "ghb"; }
+  void start_period(int period) override {
+    for (std::size_t i = 0; i < ghb_.size(); ++i) {
+      const double* h = ghb_[i].head.at(period);
+      const double* c = ghb_[i].conductance.at(period);
+      // Off until both a head and a conductance are in force.
+      head_[i] = h ? *h : 0.0;
+      cond_[i] = (h && c) ? *c : 0.0;
+    }
+  }
+  void add_to(StencilSystem& A, std::span<const CellRole> role) const override {
+    for (std::size_t i = 0; i < ghb_.size(); ++i)
+      for (Index n : ghb_[i].cells)
+        if (is_free(role, n)) {
+          A.diag[static_cast<std::size_t>(n)] += cond_[i];
+          A.rhs[static_cast<std::size_t>(n)] += cond_[i] * head_[i];
+        }
+  }
+  BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
+    BudgetTerm t{name()};
+    for (std::size_t i = 0; i < ghb_.size(); ++i)
+      for (Index n : ghb_[i].cells)
+        if (is_free(role, n)) t.add(cond_[i] * (head_[i] - h[static_cast<std::size_t>(n)]));
+    return t;
+  }
+
+private:
+  const std::vector<GeneralHead>& ghb_;
+  std::vector<double> head_, cond_;
+};
+
+/// RCH: rate (m/d) times the cell's plan area, applied to the uppermost
+/// active cell of each column (MODFLOW's "highest active cell" option).
+class RechargePackage final : public Package {
+public:
+  RechargePackage(const Recharge& r, const Grid& g) : rch_(r), grid_(g) {
+    const Index nrc = g.ncell_layer();
+    target_.assign(static_cast<std::size_t>(nrc), -1);
+    for (Index c = 0; c < nrc; ++c)
+      for (Index k = 0; k < g.nlay; ++k)
+        if (g.is_active(k * nrc + c)) {
+          target_[static_cast<std::size_t>(c)] = k * nrc + c;
+          break;
+        }
+  }
+  std::string name() const override { return "rch"; }
+  void start_period(int period) override { rate_ = rch_.rate.at(period); }
+  void add_to(StencilSystem& A, std::span<const CellRole> role) const override {
+    if (!rate_) return;
+    parallel_for(static_cast<Index>(target_.size()), [&](Index c) {
+      const Index n = target_[static_cast<std::size_t>(c)];
+      if (n >= 0 && is_free(role, n)) A.rhs[static_cast<std::size_t>(n)] += flow(c);
+    });
+  }
+  BudgetTerm budget(std::span<const double>, std::span<const CellRole> role) const override {
+    BudgetTerm t{name()};
+    if (!rate_) return t;
+    auto q = [&](Index c) {
+      const Index n = target_[static_cast<std::size_t>(c)];
+      return n >= 0 && is_free(role, n) ? flow(c) : 0.0;
+    };
+    const auto nc = static_cast<Index>(target_.size());
+    t.in = parallel_sum(nc, [&](Index c) { return std::max(q(c), 0.0); });
+    t.out = parallel_sum(nc, [&](Index c) { return std::max(-q(c), 0.0); });
+    return t;
+  }
+
+private:
+  double flow(Index c) const {
+    return (*rate_)[static_cast<std::size_t>(c)] * grid_.area(c / grid_.ncol, c % grid_.ncol);
+  }
+  const Recharge& rch_;
+  const Grid& grid_;
+  std::vector<Index> target_; ///< uppermost active cell per column, -1 if none
+  const std::vector<double>* rate_ = nullptr;
+};
+
+} // namespace
+
+void ConstantHeads::start_period(int period, std::span<CellRole> role, std::span<double> h,
+                                 const Grid& grid) const {
+  for (Index n = 0; n < grid.ncell(); ++n)
+    role[static_cast<std::size_t>(n)] = grid.is_active(n) ? CellRole::free : CellRole::inactive;
+  for (const auto& c : chd_) {
+    const double* head = c.head.at(period);
+    if (!head) continue;
+    for (Index n : c.cells) {
+      role[static_cast<std::size_t>(n)] = CellRole::fixed;
+      h[static_cast<std::size_t>(n)] = *head;
+    }
+  }
+}
+
+std::unique_ptr<Package> make_wells(const std::vector<Well>& w) {
+  return std::make_unique<WellPackage>(w);
+}
+std::unique_ptr<Package> make_general_heads(const std::vector<GeneralHead>& g) {
+  return std::make_unique<GeneralHeadPackage>(g);
+}
+std::unique_ptr<Package> make_recharge(const Recharge& r, const Grid& g) {
+  return std::make_unique<RechargePackage>(r, g);
+}
+
+} // namespace gwsim

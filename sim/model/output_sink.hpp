@@ -5,25 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "flow/budget.hpp"
 #include "model/model_data.hpp"
 
 namespace gwsim {
-
-/// One budget term of one time step, as MODFLOW reports it: rates in m3/d,
-/// "in" is water entering the groundwater system through this term.
-struct BudgetTerm {
-  std::string name; ///< "storage", "chd", "wel", "rch", "ghb", ...
-  double in = 0.0;  ///< m3/d
-  double out = 0.0; ///< m3/d
-};
-
-struct StepBudget {
-  std::vector<BudgetTerm> terms; ///< same names and order in every step
-  double total_in = 0.0;         ///< m3/d
-  double total_out = 0.0;        ///< m3/d
-  /// 100 (in - out) / ((in + out) / 2), MODFLOW's percent discrepancy.
-  double percent_discrepancy = 0.0;
-};
 
 struct StepInfo {
   int period = 0;           ///< zero-based stress period
