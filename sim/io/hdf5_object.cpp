@@ -19,18 +19,23 @@ herr_t collect_error(unsigned /*n*/, const H5E_error2_t* e, void* out) {
   return 0;
 }
 
-/// Throw unless an HDF5 call succeeded (herr_t >= 0, hid_t >= 0).
-template <class R> R check(R result, const std::string& what) {
-  if (result < 0) fail(what);
+/// Throw unless an HDF5 call succeeded (herr_t >= 0, hid_t >= 0). The
+/// message is built only on failure, after the error stack is taken, so the
+/// per-step path pays for no name lookups.
+template <class R, class Message> R check(R result, Message&& what) {
+  if (result < 0) {
+    std::string stack = take_error_stack();
+    throw OutputError(std::string(what()) + ": " + stack);
+  }
   return result;
 }
 
 /// Rank-0 dims give a scalar dataspace.
 Object simple_space(std::span<const hsize_t> dims, std::span<const hsize_t> max_dims = {}) {
-  if (dims.empty()) return Object(check(H5Screate(H5S_SCALAR), "cannot create an HDF5 dataspace"));
+  if (dims.empty()) return Object(check(H5Screate(H5S_SCALAR), [] { return "cannot create an HDF5 dataspace"; }));
   return Object(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(),
                                        max_dims.empty() ? nullptr : max_dims.data()),
-                      "cannot create an HDF5 dataspace"));
+                      [] { return "cannot create an HDF5 dataspace"; }));
 }
 
 } // namespace
@@ -47,8 +52,6 @@ std::string take_error_stack() {
   return text.empty() ? "no HDF5 error stack" : text;
 }
 
-void fail(const std::string& what) { throw OutputError(what + ": " + take_error_stack()); }
-
 Object& Object::operator=(Object&& other) noexcept {
   if (this != &other) {
     reset();
@@ -63,7 +66,7 @@ void Object::close() {
   const hid_t id = id_;
   id_ = H5I_INVALID_HID;
   const std::string name = describe(id); // before release: afterwards the name is gone
-  if (H5Idec_ref(id) < 0) fail("cannot close HDF5 object " + name);
+  check(H5Idec_ref(id), [&] { return "cannot close HDF5 object " + name; });
 }
 
 void Object::reset() noexcept {
@@ -96,14 +99,14 @@ std::string describe(hid_t object) {
 }
 
 Object utf8_string_type() {
-  Object type(check(H5Tcopy(H5T_C_S1), "cannot create an HDF5 string type"));
-  check(H5Tset_size(type.id(), H5T_VARIABLE), "cannot create an HDF5 string type");
-  check(H5Tset_cset(type.id(), H5T_CSET_UTF8), "cannot create an HDF5 string type");
+  Object type(check(H5Tcopy(H5T_C_S1), [] { return "cannot create an HDF5 string type"; }));
+  check(H5Tset_size(type.id(), H5T_VARIABLE), [] { return "cannot create an HDF5 string type"; });
+  check(H5Tset_cset(type.id(), H5T_CSET_UTF8), [] { return "cannot create an HDF5 string type"; });
   return type;
 }
 
 Object create_file(const std::string& path) {
-  const std::string what = "cannot create HDF5 file '" + path + "'";
+  const auto what = [&] { return "cannot create HDF5 file '" + path + "'"; };
   Object fcpl(check(H5Pcreate(H5P_FILE_CREATE), what));
   const unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
   check(H5Pset_link_creation_order(fcpl.id(), order), what);
@@ -114,21 +117,26 @@ Object create_file(const std::string& path) {
 }
 
 void flush(hid_t file) {
-  check(H5Fflush(file, H5F_SCOPE_GLOBAL), "cannot flush HDF5 file " + describe(file));
+  check(H5Fflush(file, H5F_SCOPE_GLOBAL), [&] { return "cannot flush HDF5 file " + describe(file); });
 }
 
 Object create_group(hid_t parent, const std::string& name) {
-  const std::string what = "cannot create HDF5 group '" + name + "' under " + describe(parent);
+  const auto what = [&] {
+    return "cannot create HDF5 group '" + name + "' under " + describe(parent);
+  };
   const unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
   Object gcpl(check(H5Pcreate(H5P_GROUP_CREATE), what));
   check(H5Pset_link_creation_order(gcpl.id(), order), what);
   check(H5Pset_attr_creation_order(gcpl.id(), order), what);
-  return Object(check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), what));
+  return Object(
+      check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), what));
 }
 
 Object create_dataset(hid_t parent, const std::string& name, hid_t file_type,
                       std::span<const hsize_t> dims, const DatasetOptions& options) {
-  const std::string what = "cannot create HDF5 dataset '" + name + "' under " + describe(parent);
+  const auto what = [&] {
+    return "cannot create HDF5 dataset '" + name + "' under " + describe(parent);
+  };
   Object space = simple_space(dims, options.max_dims);
   Object dcpl(check(H5Pcreate(H5P_DATASET_CREATE), what));
   check(H5Pset_attr_creation_order(dcpl.id(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
@@ -148,12 +156,12 @@ Object create_dataset(hid_t parent, const std::string& name, hid_t file_type,
 }
 
 void set_extent(hid_t dataset, std::span<const hsize_t> dims) {
-  check(H5Dset_extent(dataset, dims.data()), "cannot extend HDF5 dataset " + describe(dataset));
+  check(H5Dset_extent(dataset, dims.data()), [&] { return "cannot extend HDF5 dataset " + describe(dataset); });
 }
 
 void write_slab(hid_t dataset, hid_t memory_type, std::span<const hsize_t> start,
                 std::span<const hsize_t> count, const void* data) {
-  const std::string what = "cannot write HDF5 dataset " + describe(dataset);
+  const auto what = [&] { return "cannot write HDF5 dataset " + describe(dataset); };
   Object file_space(check(H5Dget_space(dataset), what));
   check(H5Sselect_hyperslab(file_space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
                             nullptr),
@@ -165,7 +173,7 @@ void write_slab(hid_t dataset, hid_t memory_type, std::span<const hsize_t> start
 
 void write_all(hid_t dataset, hid_t memory_type, const void* data) {
   check(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
-        "cannot write HDF5 dataset " + describe(dataset));
+        [&] { return "cannot write HDF5 dataset " + describe(dataset); });
 }
 
 void write_strings(hid_t dataset, std::span<const std::string> text) {
@@ -185,8 +193,9 @@ void set_attribute(hid_t object, const std::string& name, std::string_view value
 
 void set_attribute(hid_t object, const std::string& name, hid_t file_type, hid_t memory_type,
                    const void* value) {
-  const std::string what = "cannot write attribute '" + name + "' of HDF5 object " +
-                           describe(object);
+  const auto what = [&] {
+    return "cannot write attribute '" + name + "' of HDF5 object " + describe(object);
+  };
   if (check(H5Aexists(object, name.c_str()), what) > 0)
     check(H5Adelete(object, name.c_str()), what);
   Object space(check(H5Screate(H5S_SCALAR), what));
@@ -197,14 +206,16 @@ void set_attribute(hid_t object, const std::string& name, hid_t file_type, hid_t
 
 void make_dimension_scale(hid_t dataset, const std::string& name, int netcdf_dimid) {
   check(H5DSset_scale(dataset, name.c_str()),
-        "cannot make HDF5 dataset " + describe(dataset) + " a dimension scale");
+        [&] { return "cannot make HDF5 dataset " + describe(dataset) + " a dimension scale"; });
   set_attribute(dataset, "_Netcdf4Dimid", static_cast<std::int32_t>(netcdf_dimid));
 }
 
 void attach_dimension_scale(hid_t dataset, hid_t scale, unsigned axis) {
   check(H5DSattach_scale(dataset, scale, axis),
-        "cannot attach dimension scale " + describe(scale) + " to HDF5 dataset " +
-            describe(dataset));
+        [&] {
+          return "cannot attach dimension scale " + describe(scale) + " to HDF5 dataset " +
+                 describe(dataset);
+        });
 }
 
 } // namespace gwsim::h5

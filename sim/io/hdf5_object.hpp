@@ -24,9 +24,6 @@ void silence_error_printing();
 /// The current HDF5 error stack as one line, innermost cause last; clears it.
 std::string take_error_stack();
 
-/// Throw OutputError("<what>: <HDF5 error stack>").
-[[noreturn]] void fail(const std::string& what);
-
 /// Owns one HDF5 identifier (file, group, dataset, dataspace, datatype,
 /// property list, attribute) and releases it exactly once.
 class Object {

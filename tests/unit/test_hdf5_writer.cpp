@@ -74,10 +74,24 @@ StepBudget budget_of(int global_step) {
 
 /// Steps: period 1 has one 10-day step, period 2 two 10-day steps; heads are
 /// saved at global steps 1 and 3.
+StepInfo step_info(int period, int step, int global_step, double dt, double time,
+                   int iterations, double residual, bool save) {
+  StepInfo i; // by name: StepInfo grows fields
+  i.period = period;
+  i.step = step;
+  i.global_step = global_step;
+  i.dt = dt;
+  i.time = time;
+  i.solver_iterations = iterations;
+  i.relative_residual = residual;
+  i.save_heads = save;
+  return i;
+}
+
 void drive_steps(Hdf5Writer& w, int count) {
-  const StepInfo infos[3] = {{0, 0, 0, 10.0, 10.0, 7, 1e-11, true},
-                             {1, 0, 1, 10.0, 20.0, 8, 2e-11, false},
-                             {1, 1, 2, 10.0, 30.0, 9, 3e-11, true}};
+  const StepInfo infos[3] = {step_info(0, 0, 0, 10.0, 10.0, 7, 1e-11, true),
+                             step_info(1, 0, 1, 10.0, 20.0, 8, 2e-11, false),
+                             step_info(1, 1, 2, 10.0, 30.0, 9, 3e-11, true)};
   for (int k = 0; k < count; ++k) {
     std::vector<double> head(24);
     for (Index n = 0; n < 24; ++n) head[std::size_t(n)] = head_value(k, n);
@@ -375,6 +389,55 @@ TEST_F(Hdf5WriterTest, WritesLayoutHeadsBudgetObservationsAndMetadata) {
                         "/observations/step"})
     ids.push_back(attr_number<std::int32_t>(f, d, "_Netcdf4Dimid"));
   EXPECT_EQ(ids, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+  H5Fclose(f);
+}
+
+TEST_F(Hdf5WriterTest, LargePlanesAreChunkedByRowsAndObservationsAreOptional) {
+  // 600 x 1000 doubles = 4.8 MB per plane: above the 4 MiB chunk cap, so a
+  // chunk holds 524288 / 1000 = 524 rows.
+  const fs::path path = folder / "large.h5";
+  ModelData m;
+  m.name = "large";
+  Grid& g = m.grid;
+  g.nlay = 1;
+  g.nrow = 600;
+  g.ncol = 1000;
+  g.delr.assign(1000, 1.0);
+  g.delc.assign(600, 1.0);
+  g.top.assign(600000, 1.0);
+  g.bottom.assign(600000, 0.0);
+  g.active.assign(600000, 1);
+  m.aquifer.k.assign(600000, 1.0);
+  m.aquifer.k33.assign(600000, 1.0);
+  m.aquifer.ss.assign(600000, 1e-5); // no sy: not written
+  m.time.start = Date{2000, 1, 1};
+  m.output.compression = 0;
+  std::vector<double> head(600000);
+  for (std::size_t n = 0; n < head.size(); ++n) head[n] = double(n);
+  {
+    Hdf5Writer w(path.string());
+    w.begin(m);
+    w.step(step_info(0, 0, 0, 1.0, 1.0, 1, 0.0, true), head, budget_of(0), {});
+    w.finish(summary());
+  }
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  {
+    const hid_t d = H5Dopen2(f, "/head", H5P_DEFAULT);
+    const hid_t dcpl = H5Dget_create_plist(d);
+    hsize_t chunk[4] = {};
+    H5Pget_chunk(dcpl, 4, chunk);
+    EXPECT_EQ(std::vector<hsize_t>(chunk, chunk + 4), (std::vector<hsize_t>{1, 1, 524, 1000}));
+    EXPECT_EQ(H5Pget_nfilters(dcpl), 0); // compression 0: no filters
+    H5Pclose(dcpl);
+    H5Dclose(d);
+  }
+  const Read h = read(f, "/head");
+  EXPECT_EQ(h.dims, (std::vector<hsize_t>{1, 1, 600, 1000}));
+  EXPECT_EQ(h.f8, head);
+  EXPECT_EQ(H5Lexists(f, "/observations", H5P_DEFAULT), 0);
+  EXPECT_EQ(H5Lexists(f, "/sy", H5P_DEFAULT), 0);
+  EXPECT_EQ(H5Lexists(f, "/budget", H5P_DEFAULT), 1);
   H5Fclose(f);
 }
 
