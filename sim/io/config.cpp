@@ -1,1 +1,246 @@
-// placeholder: filled in by its owner
+#include "io/config.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "io/config_arrays.hpp"
+#include "io/config_stresses.hpp"
+#include "io/yaml_reader.hpp"
+
+namespace gwsim {
+
+namespace {
+
+/// YAML spellings of the enumerations; adding a choice is one line.
+const std::vector<std::pair<std::string, SolverKind>> solver_methods = {
+    {"pcg", SolverKind::pcg},
+    {"direct", SolverKind::direct},
+};
+const std::vector<std::pair<std::string, SaveHeads>> save_heads_choices = {
+    {"every_step", SaveHeads::every_step},
+    {"period_end", SaveHeads::period_end},
+    {"none", SaveHeads::none},
+};
+const std::vector<std::pair<std::string, LayerType>> layer_types = {
+    {"confined", LayerType::confined},
+    {"convertible", LayerType::convertible},
+};
+
+/// Far more cells than one machine can hold; catches typos such as an
+/// extra zero before anything is allocated.
+constexpr double max_cells = 2e9;
+/// Stress periods after `repeat` expansion.
+constexpr Index max_periods = 100000;
+
+template <class T> T read_enum(const ConfigNode& node, const std::vector<std::pair<std::string, T>>& table) {
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.push_back(entry.first);
+  return table[node.as_choice(names)].second;
+}
+
+// --- grid ---------------------------------------------------------------------------
+
+/// Column or row widths: one number or a list of `count` numbers, m.
+std::vector<double> read_widths(const ConfigNode& n, Index count, const char* count_name) {
+  if (!n.is_list()) return std::vector<double>(std::size_t(count), n.as_double(Bound::positive("m")));
+  if (Index(n.size()) != count)
+    n.fail_here(fmt::format("expected one number or a list of {} = {} widths, found {} entries", count_name,
+                            count, n.size()));
+  std::vector<double> w;
+  for (std::size_t i = 0; i < n.size(); ++i) w.push_back(n[i].as_double(Bound::positive("m")));
+  return w;
+}
+
+/// Every active cell must be thicker than zero: the top above layer 1's
+/// bottom, each layer's bottom below the one above.
+void check_thickness(const Grid& g, const ConfigNode& top, const ConfigNode& bottom) {
+  for (Index n = 0; n < g.ncell(); ++n) {
+    if (!g.is_active(n) || g.thickness(n) > 0.0) continue;
+    const Index k = g.layer_of(n);
+    const ConfigNode where = bottom.is_list() ? bottom[std::size_t(k)] : bottom;
+    const std::string cell = cell_label(k, g.row_of(n), g.col_of(n));
+    if (k == 0)
+      where.fail_here(fmt::format("{}: bottom {} m is not below the model top {} m (grid.top at line {}); "
+                                  "every active cell must be thicker than 0",
+                                  cell, g.cell_bottom(n), g.cell_top(n), top.location().line));
+    where.fail_here(fmt::format("{}: bottom {} m is not below the bottom of layer {} ({} m); layer bottoms "
+                                "must decrease downwards in active cells",
+                                cell, g.cell_bottom(n), k, g.cell_top(n)));
+  }
+}
+
+Grid read_grid(const ConfigNode& node) {
+  node.expect_map("a mapping {nlay, nrow, ncol, delr, delc, top, bottom, ...}");
+  Grid g;
+  g.nlay = node.required("nlay").as_index(Bound::at_least(1));
+  g.nrow = node.required("nrow").as_index(Bound::at_least(1));
+  g.ncol = node.required("ncol").as_index(Bound::at_least(1));
+  if (double(g.nlay) * double(g.nrow) * double(g.ncol) > max_cells)
+    node.fail_here(fmt::format("nlay x nrow x ncol = {} x {} x {} cells is more than the limit of {:g}", g.nlay,
+                               g.nrow, g.ncol, max_cells));
+  g.delr = read_widths(node.required("delr"), g.ncol, "ncol");
+  g.delc = read_widths(node.required("delc"), g.nrow, "nrow");
+  if (auto n = node.optional("xorigin")) g.xorigin = n->as_double(Bound::any("m"));
+  if (auto n = node.optional("yorigin")) g.yorigin = n->as_double(Bound::any("m"));
+  const ConfigNode top = node.required("top");
+  const ConfigNode bottom = node.required("bottom");
+  g.top = read_array2d(top, g, {Bound::any("m")});
+  g.bottom = read_array3d(bottom, g, {Bound::any("m")});
+  g.active.assign(std::size_t(g.ncell()), 1);
+  if (auto n = node.optional("active")) {
+    const auto active = read_array3d(*n, g, {Bound::flag(), true});
+    g.active.assign(active.begin(), active.end());
+  }
+  node.done();
+  check_thickness(g, top, bottom);
+  return g;
+}
+
+// --- aquifer ------------------------------------------------------------------------
+
+std::vector<LayerType> read_layer_types(const std::optional<ConfigNode>& node, Index nlay) {
+  if (!node) return std::vector<LayerType>(std::size_t(nlay), LayerType::confined);
+  if (!node->is_list()) return std::vector<LayerType>(std::size_t(nlay), read_enum(*node, layer_types));
+  if (Index(node->size()) != nlay)
+    node->fail_here(fmt::format("expected one value or a list of nlay = {} values, found {} entries", nlay,
+                                node->size()));
+  std::vector<LayerType> types;
+  for (std::size_t k = 0; k < node->size(); ++k) types.push_back(read_enum((*node)[k], layer_types));
+  return types;
+}
+
+AquiferProperties read_aquifer(const ConfigNode& node, const Grid& g) {
+  node.expect_map("a mapping {k, k33, ss, sy, layer_type}");
+  AquiferProperties a;
+  a.k = read_array3d(node.required("k"), g, {Bound::positive("m/d")});
+  const auto k33 = node.optional("k33");
+  a.k33 = k33 ? read_array3d(*k33, g, {Bound::positive("m/d")}) : a.k;
+  a.ss = read_array3d(node.required("ss"), g, {Bound::non_negative("1/m")});
+  const auto sy = node.optional("sy");
+  a.sy = sy ? read_array3d(*sy, g, {Bound::between(0.0, 1.0)}) : std::vector<double>(std::size_t(g.ncell()), 0.1);
+  a.layer_type = read_layer_types(node.optional("layer_type"), g.nlay);
+  node.done();
+  return a;
+}
+
+// --- time ---------------------------------------------------------------------------
+
+/// The time discretisation plus, per expanded stress period, the YAML entry
+/// it came from (for messages about a period).
+struct TimeInput {
+  TimeDiscretization time;
+  std::vector<ConfigNode> period_nodes;
+};
+
+TimeInput read_time(const ConfigNode& node) {
+  node.expect_map("a mapping {start, periods}");
+  TimeInput t;
+  t.time.start = node.required("start").as_date();
+  const ConfigNode periods = node.required("periods");
+  periods.expect_list("a list of stress periods {length, steps, multiplier, steady, repeat}");
+  if (periods.size() == 0) periods.fail_here("at least one stress period is needed");
+  for (std::size_t i = 0; i < periods.size(); ++i) {
+    const ConfigNode e = periods[i];
+    e.expect_map("a stress period {length, steps, multiplier, steady, repeat}");
+    StressPeriod p;
+    p.length = e.required("length").as_double(Bound::positive("d"));
+    if (auto n = e.optional("steps")) p.steps = n->as_int(Bound::at_least(1));
+    if (auto n = e.optional("multiplier")) p.multiplier = n->as_double(Bound::positive());
+    if (auto n = e.optional("steady")) p.steady = n->as_bool();
+    Index repeat = 1;
+    if (auto n = e.optional("repeat")) repeat = n->as_index(Bound::between(1, double(max_periods)));
+    e.done();
+    if (Index(t.time.periods.size()) + repeat > max_periods)
+      e.fail_here(fmt::format("more than {} stress periods in total", max_periods));
+    t.time.periods.insert(t.time.periods.end(), std::size_t(repeat), p);
+    t.period_nodes.insert(t.period_nodes.end(), std::size_t(repeat), e);
+  }
+  node.done();
+  return t;
+}
+
+/// A steady period needs a head reference (a CHD cell, or a GHB cell with
+/// conductance > 0) in force; without one the flow matrix is singular.
+void check_steady_periods(const ModelData& m, const std::vector<ConfigNode>& period_nodes) {
+  const auto& s = m.stresses;
+  for (std::size_t p = 0; p < m.time.periods.size(); ++p) {
+    if (!m.time.periods[p].steady) continue;
+    const int period = int(p);
+    bool referenced = false;
+    for (const auto& c : s.chd) referenced = referenced || (c.head.at(period) && !c.cells.empty());
+    for (const auto& b : s.ghb) {
+      const double* c = b.conductance.at(period);
+      referenced = referenced || (b.head.at(period) && c && *c > 0.0 && !b.cells.empty());
+    }
+    if (!referenced)
+      period_nodes[p].fail_here(fmt::format(
+          "stress period {} is steady but no CHD or GHB cell is in force in it, so the steady heads are not "
+          "determined (singular problem); add a chd or ghb stress, or make the period transient",
+          p + 1));
+  }
+}
+
+// --- output, solver ---------------------------------------------------------------
+
+OutputOptions read_output(const std::optional<ConfigNode>& node, const ConfigSource& source) {
+  OutputOptions o;
+  o.file = std::filesystem::path(source.display_name).stem().string() + ".h5";
+  if (!node) return o;
+  node->expect_map("a mapping {file, save_heads, compression}");
+  if (auto n = node->optional("file")) o.file = source.resolve(n->as_string());
+  if (auto n = node->optional("save_heads")) o.save_heads = read_enum(*n, save_heads_choices);
+  if (auto n = node->optional("compression")) o.compression = n->as_int(Bound::between(0, 9));
+  node->done();
+  return o;
+}
+
+SolverSettings read_solver(const ConfigNode& node) {
+  node.expect_map("a mapping {method, head_tolerance, residual_tolerance, max_iterations}");
+  SolverSettings s;
+  if (auto n = node.optional("method")) s.kind = read_enum(*n, solver_methods);
+  if (auto n = node.optional("head_tolerance")) s.head_tolerance = n->as_double(Bound::positive("m"));
+  if (auto n = node.optional("residual_tolerance")) s.residual_tolerance = n->as_double(Bound::positive());
+  if (auto n = node.optional("max_iterations")) s.max_iterations = n->as_int(Bound::at_least(1));
+  node.done();
+  return s;
+}
+
+} // namespace
+
+ModelData read_scenario_text(const std::string& text, const std::string& display_name,
+                             const std::string& base_dir) {
+  const auto source = std::make_shared<const ConfigSource>(ConfigSource{display_name, base_dir});
+  const ConfigNode root = parse_yaml(text, source);
+  ModelData m;
+  m.source_file = display_name;
+  m.source_text = text;
+  m.name = root.required("name").as_string();
+  m.grid = read_grid(root.required("grid"));
+  m.aquifer = read_aquifer(root.required("aquifer"), m.grid);
+  const TimeInput time = read_time(root.required("time"));
+  m.time = time.time;
+  const int nper = int(m.time.periods.size());
+  m.initial_head = read_array3d(root.required("initial_head"), m.grid, {Bound::any("m")});
+  if (auto n = root.optional("stresses")) m.stresses = read_stresses(*n, m.grid, nper);
+  if (auto n = root.optional("observations")) m.observations = read_observations(*n, m.grid);
+  m.output = read_output(root.optional("output"), *source);
+  if (auto n = root.optional("solver")) m.solver = read_solver(*n);
+  root.done();
+  check_steady_periods(m, time.period_nodes);
+  return m;
+}
+
+ModelData read_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path))
+    throw InputError({path, 0, 0, ""}, "cannot read the scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return read_scenario_text(text.str(), path, std::filesystem::path(path).parent_path().string());
+}
+
+} // namespace gwsim

@@ -1,0 +1,345 @@
+#include "io/yaml_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+namespace gwsim {
+
+namespace {
+
+/// One-based line and column of a yaml-cpp mark (which is zero-based).
+SourceLocation to_location(const std::string& file, const YAML::Mark& m) {
+  if (m.is_null() || m.line < 0) return {file, 0, 0, ""};
+  return {file, m.line + 1, m.column + 1, ""};
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string format_number(double v) { return fmt::format("{}", v); }
+
+std::string join(const std::vector<std::string>& words, const char* sep) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "" : sep) + w;
+  return s;
+}
+
+std::string key_text(const YAML::Node& key) {
+  return key.IsScalar() ? key.Scalar() : std::string("<a non-scalar key>");
+}
+
+bool is_integer_text(const std::string& t) {
+  std::size_t i = (!t.empty() && (t[0] == '+' || t[0] == '-')) ? 1 : 0;
+  if (i == t.size()) return false;
+  return std::all_of(t.begin() + static_cast<std::ptrdiff_t>(i), t.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// YAML's spellings of infinity and NaN, which from_chars does not know.
+bool is_yaml_special(const std::string& t, bool& nan) {
+  std::string s = lower(t);
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.erase(0, 1);
+  nan = (s == ".nan" || s == "nan");
+  return nan || s == ".inf" || s == "inf" || s == "infinity";
+}
+
+} // namespace
+
+// --- ConfigSource, Bound ------------------------------------------------------
+
+std::string ConfigSource::resolve(const std::string& relative) const {
+  const std::filesystem::path p(relative);
+  if (p.is_absolute() || base_dir.empty()) return relative;
+  return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
+bool Bound::accepts(double v) const {
+  switch (kind) {
+  case Kind::any: return true;
+  case Kind::positive: return v > 0.0;
+  case Kind::non_negative: return v >= 0.0;
+  case Kind::between: return v >= min && v <= max;
+  case Kind::flag: return v == 0.0 || v == 1.0;
+  case Kind::at_least: return v >= min;
+  }
+  return false;
+}
+
+std::string Bound::describe() const {
+  std::string s;
+  switch (kind) {
+  case Kind::any: s = "must be a finite number"; break;
+  case Kind::positive: s = "must be > 0"; break;
+  case Kind::non_negative: s = "must be >= 0"; break;
+  case Kind::between: s = "must be between " + format_number(min) + " and " + format_number(max); break;
+  case Kind::flag: s = "must be 0 or 1"; break;
+  case Kind::at_least: s = "must be >= " + format_number(min); break;
+  }
+  if (*unit != '\0') s += fmt::format(" ({})", unit);
+  return s;
+}
+
+// --- ConfigNode -----------------------------------------------------------------
+
+/// Which keys of one mapping were asked for and which were read.
+struct ConfigNode::MapState {
+  std::vector<std::string> expected;
+  std::set<std::string> read;
+};
+
+ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const ConfigSource> source)
+    : ConfigNode(std::move(node), std::move(source), "", YAML::Mark::null_mark()) {}
+
+ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const ConfigSource> source,
+                       std::string path, YAML::Mark key_mark)
+    : node_(std::move(node)), source_(std::move(source)), path_(std::move(path)),
+      key_mark_(key_mark) {}
+
+ConfigNode ConfigNode::child(const YAML::Node& value, const std::string& path,
+                             const YAML::Mark& mark) const {
+  return ConfigNode(value, source_, path, mark);
+}
+
+SourceLocation ConfigNode::location() const {
+  // An empty value's mark points at the next token; its key is clearer.
+  const YAML::Mark m = (node_.IsNull() || node_.Mark().is_null()) ? key_mark_ : node_.Mark();
+  return to_location(source_->display_name, m);
+}
+
+std::string ConfigNode::describe() const {
+  if (!node_.IsDefined() || node_.IsNull()) return "nothing";
+  if (node_.IsSequence()) return "a list";
+  if (node_.IsMap()) return "a mapping";
+  std::string t = node_.Scalar();
+  if (t.size() > 40) t = t.substr(0, 37) + "...";
+  return node_.Tag() == "!" ? "'" + t + "'" : t;
+}
+
+void ConfigNode::fail(const std::string& message) const {
+  const std::string lhs = path_.empty() ? describe() : path_ + " = " + describe();
+  throw InputError(location(), lhs + ": " + message);
+}
+
+void ConfigNode::fail_here(const std::string& message) const {
+  throw InputError(location(), path_.empty() ? message : path_ + ": " + message);
+}
+
+const std::string& ConfigNode::plain_scalar(const char* expected) const {
+  if (!node_.IsScalar()) fail_here(fmt::format("expected {}, found {}", expected, describe()));
+  if (node_.Tag() == "!") fail(fmt::format("expected {}, found a quoted string", expected));
+  return node_.Scalar();
+}
+
+void ConfigNode::check_bound(double v, const Bound& bound) const {
+  if (!bound.accepts(v)) fail(bound.describe());
+}
+
+double ConfigNode::as_double(Bound bound) const {
+  const std::string& t = plain_scalar("a number");
+  bool nan = false;
+  if (is_yaml_special(t, nan)) fail(nan ? "NaN is not allowed" : "must be a finite number");
+  const char* first = t.data() + (t[0] == '+' ? 1 : 0);
+  const char* last = t.data() + t.size();
+  double v = 0.0;
+  const auto [end, ec] = std::from_chars(first, last, v);
+  if (ec == std::errc::result_out_of_range) fail("must be a finite number");
+  if (ec != std::errc() || end != last) fail("expected a number");
+  check_bound(v, bound);
+  return v;
+}
+
+Index ConfigNode::as_index(Bound bound) const {
+  const std::string& t = plain_scalar("a whole number");
+  if (!is_integer_text(t)) fail("expected a whole number");
+  const char* first = t.data() + (t[0] == '+' ? 1 : 0);
+  Index v = 0;
+  const auto [end, ec] = std::from_chars(first, t.data() + t.size(), v);
+  if (ec != std::errc()) fail("whole number out of range");
+  check_bound(static_cast<double>(v), bound);
+  return v;
+}
+
+int ConfigNode::as_int(Bound bound) const {
+  const Index v = as_index(bound);
+  if (v > std::numeric_limits<int>::max() || v < std::numeric_limits<int>::min())
+    fail("whole number out of range");
+  return static_cast<int>(v);
+}
+
+bool ConfigNode::as_bool() const {
+  const std::string& t = plain_scalar("true or false");
+  const std::string s = lower(t);
+  if (s != "true" && s != "false") fail("expected true or false");
+  return s == "true";
+}
+
+std::string ConfigNode::as_string() const {
+  if (!node_.IsScalar()) fail_here(fmt::format("expected text, found {}", describe()));
+  if (node_.Scalar().empty()) fail("must not be empty");
+  return node_.Scalar();
+}
+
+Date ConfigNode::as_date() const {
+  if (!node_.IsScalar()) fail_here(fmt::format("expected a date YYYY-MM-DD, found {}", describe()));
+  const auto d = Date::parse(node_.Scalar());
+  if (!d) fail("not a valid calendar date (expected YYYY-MM-DD)");
+  return *d;
+}
+
+std::size_t ConfigNode::as_choice(const std::vector<std::string>& choices) const {
+  const std::string choices_text = join(choices, " | ");
+  if (!node_.IsScalar()) fail_here(fmt::format("expected one of {}, found {}", choices_text, describe()));
+  const auto it = std::find(choices.begin(), choices.end(), node_.Scalar());
+  if (it != choices.end()) return static_cast<std::size_t>(it - choices.begin());
+  std::string message = "expected one of " + choices_text;
+  if (const auto near = nearest(node_.Scalar(), choices)) message += "; did you mean '" + *near + "'?";
+  fail(message);
+}
+
+void ConfigNode::expect_list(const std::string& what) const {
+  if (!node_.IsSequence()) fail_here(fmt::format("expected {}, found {}", what, describe()));
+}
+
+ConfigNode ConfigNode::operator[](std::size_t i) const {
+  const YAML::Node item = node_[i];
+  return child(item, fmt::format("{}[{}]", path_, i), item.Mark());
+}
+
+void ConfigNode::expect_map(const std::string& what) const {
+  if (!node_.IsMap()) fail_here(fmt::format("expected {}, found {}", what, describe()));
+}
+
+ConfigNode::MapState& ConfigNode::map_state() const {
+  if (map_) return *map_;
+  expect_map("a mapping");
+  // yaml-cpp keeps duplicate keys silently; the second one would be ignored.
+  std::set<std::string> seen;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = key_text(it->first);
+    if (!seen.insert(k).second)
+      throw InputError(to_location(source_->display_name, it->first.Mark()),
+                       fmt::format("{}duplicate key '{}'", path_.empty() ? "" : path_ + ": ", k));
+  }
+  map_ = std::make_shared<MapState>();
+  return *map_;
+}
+
+std::optional<ConfigNode> ConfigNode::find(const std::string& key, bool mark_read) const {
+  MapState& state = map_state();
+  if (std::find(state.expected.begin(), state.expected.end(), key) == state.expected.end())
+    state.expected.push_back(key);
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (!it->first.IsScalar() || it->first.Scalar() != key) continue;
+    if (mark_read) state.read.insert(key);
+    return child(it->second, join_path(path_, key), it->first.Mark());
+  }
+  return std::nullopt;
+}
+
+ConfigNode ConfigNode::required(const std::string& key) const {
+  if (auto value = find(key, true)) return *value;
+  // A misspelt key is the likely cause; point at it rather than at the parent.
+  const MapState& state = map_state();
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = key_text(it->first);
+    if (state.read.count(k) != 0 || !nearest(k, {key})) continue;
+    throw InputError(to_location(source_->display_name, it->first.Mark()),
+                     fmt::format("{}unknown key '{}': did you mean '{}'? (required key '{}' is missing)",
+                                 path_.empty() ? "" : path_ + ": ", k, key, key));
+  }
+  fail_here(fmt::format("missing required key '{}'", key));
+}
+
+std::optional<ConfigNode> ConfigNode::optional(const std::string& key) const { return find(key, true); }
+
+bool ConfigNode::has(const std::string& key) const { return find(key, false).has_value(); }
+
+std::vector<std::pair<ConfigNode, ConfigNode>> ConfigNode::entries() const {
+  MapState& state = map_state();
+  std::vector<std::pair<ConfigNode, ConfigNode>> out;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = key_text(it->first);
+    state.read.insert(k);
+    out.emplace_back(child(it->first, path_, it->first.Mark()),
+                     child(it->second, join_path(path_, k), it->first.Mark()));
+  }
+  return out;
+}
+
+void ConfigNode::done() const {
+  const MapState& state = map_state();
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string k = key_text(it->first);
+    if (state.read.count(k) != 0) continue;
+    std::string message = fmt::format("unknown key '{}'", k);
+    if (!state.expected.empty()) message += " (expected one of: " + join(state.expected, ", ") + ")";
+    if (const auto near = nearest(k, state.expected)) message += "; did you mean '" + *near + "'?";
+    throw InputError(to_location(source_->display_name, it->first.Mark()),
+                     path_.empty() ? message : path_ + ": " + message);
+  }
+}
+
+// --- free functions -------------------------------------------------------------
+
+ConfigNode parse_yaml(const std::string& text, std::shared_ptr<const ConfigSource> source) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(to_location(source->display_name, e.mark), "invalid YAML: " + e.msg);
+  }
+  if (docs.empty() || docs[0].IsNull())
+    throw InputError({source->display_name, 1, 1, ""},
+                     "the scenario is empty; expected a mapping with keys name, grid, aquifer, ...");
+  if (docs.size() > 1)
+    throw InputError(to_location(source->display_name, docs[1].Mark()),
+                     "a scenario file holds one YAML document; found a second one (after '---')");
+  ConfigNode root(docs[0], std::move(source));
+  root.expect_map("a mapping with keys name, grid, aquifer, ... at the top level");
+  return root;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::optional<std::string> nearest(const std::string& word, const std::vector<std::string>& candidates) {
+  // Short keys tolerate one edit, longer ones two; case never counts.
+  const std::size_t limit = word.size() >= 5 ? 2 : 1;
+  std::optional<std::string> best;
+  std::size_t best_distance = limit + 1;
+  for (const auto& c : candidates) {
+    const std::size_t d = edit_distance(lower(word), lower(c));
+    if (d < best_distance && d < std::max(word.size(), c.size())) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::string join_path(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+} // namespace gwsim
