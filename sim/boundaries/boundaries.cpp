@@ -1,5 +1,7 @@
-#include "core/parallel.hpp"
 #include "boundaries/package.hpp"
+
+#include "core/parallel.hpp"
+#include "flow/water_table.hpp"
 
 namespace gwsim {
 
@@ -9,10 +11,12 @@ bool is_free(std::span<const CellRole> role, Index n) {
   return role[static_cast<std::size_t>(n)] == CellRole::free;
 }
 
-/// WEL: specified flow, m3/d (> 0 injection).
+/// WEL: specified flow, m3/d (> 0 injection), reduced in drying
+/// convertible cells.
 class WellPackage final : public Package {
 public:
-  explicit WellPackage(const std::vector<Well>& w) : wells_(w), rate_(w.size(), 0.0) {}
+  WellPackage(const std::vector<Well>& w, const FlowModel& flow, double fraction)
+      : wells_(w), flow_(flow), fraction_(fraction), rate_(w.size(), 0.0) {}
   std::string name() const override { return "wel"; }
   void start_period(int period) override {
     for (std::size_t i = 0; i < wells_.size(); ++i) {
@@ -20,19 +24,44 @@ public:
       rate_[i] = q ? *q : 0.0;
     }
   }
-  void add_to(StencilSystem& A, std::span<const CellRole> role) const override {
-    for (std::size_t i = 0; i < wells_.size(); ++i)
-      if (is_free(role, wells_[i].cell)) A.rhs[static_cast<std::size_t>(wells_[i].cell)] += rate_[i];
+  void add_to(StencilSystem& A, std::span<const double> h,
+              std::span<const CellRole> role) const override {
+    for (std::size_t i = 0; i < wells_.size(); ++i) {
+      const Index n = wells_[i].cell;
+      if (!is_free(role, n)) continue;
+      const Actual a = actual(i, h);
+      A.rhs[static_cast<std::size_t>(n)] += a.q;
+      A.diag[static_cast<std::size_t>(n)] -= a.dq_dh;
+    }
   }
-  BudgetTerm budget(std::span<const double>, std::span<const CellRole> role) const override {
+  BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
     BudgetTerm t{name()};
     for (std::size_t i = 0; i < wells_.size(); ++i)
-      if (is_free(role, wells_[i].cell)) t.add(rate_[i]);
+      if (is_free(role, wells_[i].cell)) {
+        t.add(actual(i, h).q);
+        if (rate_[i] < 0.0) t.requested_out -= rate_[i];
+      }
     return t;
   }
 
 private:
+  struct Actual {
+    double q, dq_dh;
+  };
+  /// Pumping times a smooth 0..1 factor of the head's height above the cell
+  /// bottom relative to fraction * thickness.
+  Actual actual(std::size_t i, std::span<const double> h) const {
+    const Index n = wells_[i].cell;
+    const double q = rate_[i];
+    if (q >= 0.0 || !flow_.convertible(n)) return {q, 0.0};
+    const Grid& g = flow_.grid();
+    const double bot = g.cell_bottom(n), span = fraction_ * g.thickness(n);
+    const Saturation f = cell_saturation(h[static_cast<std::size_t>(n)], bot + span, bot);
+    return {q * f.s, q * f.ds_dh};
+  }
   const std::vector<Well>& wells_;
+  const FlowModel& flow_;
+  double fraction_;
   std::vector<double> rate_;
 };
 
@@ -50,12 +79,13 @@ public:
       cond_[i] = (h && c) ? *c : 0.0;
     }
   }
-  void add_to(StencilSystem& A, std::span<const CellRole> role) const override {
+  void add_to(StencilSystem& A, std::span<const double> h,
+              std::span<const CellRole> role) const override {
     for (std::size_t i = 0; i < ghb_.size(); ++i)
       for (Index n : ghb_[i].cells)
         if (is_free(role, n)) {
           A.diag[static_cast<std::size_t>(n)] += cond_[i];
-          A.rhs[static_cast<std::size_t>(n)] += cond_[i] * head_[i];
+          A.rhs[static_cast<std::size_t>(n)] += cond_[i] * (head_[i] - h[static_cast<std::size_t>(n)]);
         }
   }
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
@@ -87,7 +117,8 @@ public:
   }
   std::string name() const override { return "rch"; }
   void start_period(int period) override { rate_ = rch_.rate.at(period); }
-  void add_to(StencilSystem& A, std::span<const CellRole> role) const override {
+  void add_to(StencilSystem& A, std::span<const double>,
+              std::span<const CellRole> role) const override {
     if (!rate_) return;
     parallel_for(static_cast<Index>(target_.size()), [&](Index c) {
       const Index n = target_[static_cast<std::size_t>(c)];
@@ -133,8 +164,9 @@ void ConstantHeads::start_period(int period, std::span<CellRole> role, std::span
   }
 }
 
-std::unique_ptr<Package> make_wells(const std::vector<Well>& w) {
-  return std::make_unique<WellPackage>(w);
+std::unique_ptr<Package> make_wells(const std::vector<Well>& w, const FlowModel& flow,
+                                    double reduction_fraction) {
+  return std::make_unique<WellPackage>(w, flow, reduction_fraction);
 }
 std::unique_ptr<Package> make_general_heads(const std::vector<GeneralHead>& g) {
   return std::make_unique<GeneralHeadPackage>(g);

@@ -1,8 +1,7 @@
 #pragma once
-/// Stress packages: each adds its terms to the cell equations of a solve and
-/// reports its budget term. A package adds a head-dependent part to the
-/// diagonal (hcof, m2/d) and a known flow to the right-hand side (m3/d), as
-/// in MODFLOW: the flow into cell n is q = rhs_n - hcof_n h_n.
+/// Stress packages: each adds its flow Q_n(h) into the aquifer (m3/d) to the
+/// Newton right-hand side F and -dQ_n/dh_n (m2/d) to the diagonal of J (see
+/// flow/flow_model.hpp), and reports its budget term.
 ///
 /// Terms in fixed (CHD) or inactive cells are skipped, as MODFLOW 6 does, so
 /// the budget of the solved cells closes.
@@ -26,8 +25,9 @@ public:
   virtual std::string name() const = 0;
   /// Resolve the values in force in this stress period (zero-based).
   virtual void start_period(int period) = 0;
-  /// Add hcof to A.diag and the known flow to A.rhs of free cells.
-  virtual void add_to(StencilSystem& A, std::span<const CellRole> role) const = 0;
+  /// Add Q(h) to A.rhs and -dQ/dh to A.diag of free cells.
+  virtual void add_to(StencilSystem& A, std::span<const double> h,
+                      std::span<const CellRole> role) const = 0;
   /// Flow into the aquifer through this package at heads h.
   virtual BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const = 0;
 };
@@ -46,7 +46,11 @@ private:
   const std::vector<ConstantHead>& chd_;
 };
 
-std::unique_ptr<Package> make_wells(const std::vector<Well>& wells);
+/// WEL. Pumping from a convertible cell is reduced smoothly as its head
+/// falls within `reduction_fraction` of the cell thickness above its bottom
+/// (MODFLOW 6 AUTO_FLOW_REDUCE); the budget term carries the requested rate.
+std::unique_ptr<Package> make_wells(const std::vector<Well>& wells, const FlowModel& flow,
+                                    double reduction_fraction = 0.1);
 std::unique_ptr<Package> make_general_heads(const std::vector<GeneralHead>& ghb);
 std::unique_ptr<Package> make_recharge(const Recharge& rch, const Grid& grid);
 

@@ -11,12 +11,17 @@ struct BudgetTerm {
   std::string name; ///< "storage", "chd", "wel", "rch", "ghb", ...
   double in = 0.0;  ///< m3/d
   double out = 0.0; ///< m3/d
+  /// Outflow asked for, m3/d, by a term that can deliver less than asked
+  /// (wells in drying cells); zero for the other terms.
+  double requested_out = 0.0;
 
   /// Add a signed flow q (m3/d, > 0 into the aquifer).
   void add(double q) {
     if (q > 0.0) in += q;
     else out -= q;
   }
+  /// Outflow that was asked for but could not be delivered, m3/d.
+  double shortfall() const { return requested_out > out ? requested_out - out : 0.0; }
 };
 
 struct StepBudget {

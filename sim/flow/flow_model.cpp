@@ -1,88 +1,139 @@
 #include "flow/flow_model.hpp"
 
+#include <algorithm>
+
 #include "core/parallel.hpp"
 #include "flow/conductance.hpp"
+#include "flow/water_table.hpp"
 
 namespace gwsim {
 
-FlowModel::FlowModel(const Grid& grid, const AquiferProperties& aq) : grid_(grid) {
+namespace {
+inline std::size_t u(Index n) { return static_cast<std::size_t>(n); }
+} // namespace
+
+FlowModel::FlowModel(const Grid& grid, const AquiferProperties& aq) : grid_(grid), aquifer_(aq) {
   const Index n = grid.ncell(), nc = grid.ncol, nr = grid.nrow, nrc = nr * nc;
-  east_.assign(static_cast<std::size_t>(n), 0.0);
-  south_.assign(static_cast<std::size_t>(n), 0.0);
-  down_.assign(static_cast<std::size_t>(n), 0.0);
-  storage_.assign(static_cast<std::size_t>(n), 0.0);
-  // Confined transmissivity uses the full cell thickness (MODFLOW's
-  // confined layer type); convertible layers are handled by the water-table
-  // formulation.
-  auto trans = [&](Index m) { return aq.k[static_cast<std::size_t>(m)] * grid.thickness(m); };
+  east_.assign(u(n), 0.0);
+  south_.assign(u(n), 0.0);
+  down_.assign(u(n), 0.0);
+  convertible_.assign(u(n), 0);
+  for (Index m = 0; m < n; ++m)
+    if (grid.is_active(m) && aq.layer_type[u(grid.layer_of(m))] == LayerType::convertible) {
+      convertible_[u(m)] = 1;
+      nonlinear_ = true;
+    }
+  // Saturated conductances from the full cell thickness; convertible cells
+  // scale them by the upstream saturated fraction at every Newton iteration.
+  auto trans = [&](Index m) { return aq.k[u(m)] * grid.thickness(m); };
   parallel_for(n, [&](Index m) {
-    const auto u = static_cast<std::size_t>(m);
     if (!grid.is_active(m)) return;
     const Index i = grid.row_of(m), j = grid.col_of(m);
-    storage_[u] = confined_storage(aq.ss[u], grid.thickness(m), grid.area(i, j));
     if (j + 1 < nc && grid.is_active(m + 1))
-      east_[u] = horizontal_conductance(trans(m), trans(m + 1), grid.delr[static_cast<std::size_t>(j)],
-                                        grid.delr[static_cast<std::size_t>(j + 1)],
-                                        grid.delc[static_cast<std::size_t>(i)]);
+      east_[u(m)] = horizontal_conductance(trans(m), trans(m + 1), grid.delr[u(j)],
+                                           grid.delr[u(j + 1)], grid.delc[u(i)]);
     if (i + 1 < nr && grid.is_active(m + nc))
-      south_[u] = horizontal_conductance(trans(m), trans(m + nc), grid.delc[static_cast<std::size_t>(i)],
-                                         grid.delc[static_cast<std::size_t>(i + 1)],
-                                         grid.delr[static_cast<std::size_t>(j)]);
+      south_[u(m)] = horizontal_conductance(trans(m), trans(m + nc), grid.delc[u(i)],
+                                            grid.delc[u(i + 1)], grid.delr[u(j)]);
     if (m + nrc < n && grid.is_active(m + nrc))
-      down_[u] = vertical_conductance(grid.area(i, j), grid.thickness(m), aq.k33[u],
-                                      grid.thickness(m + nrc), aq.k33[u + static_cast<std::size_t>(nrc)]);
+      down_[u(m)] = aq.leakance.empty()
+                        ? vertical_conductance(grid.area(i, j), grid.thickness(m), aq.k33[u(m)],
+                                               grid.thickness(m + nrc), aq.k33[u(m + nrc)])
+                        : aq.leakance[u(m)] * grid.area(i, j);
   });
 }
 
-void FlowModel::assemble(StencilSystem& A, std::span<const double> h_old, double dt,
-                         bool steady) const {
-  const Index n = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
+FlowModel::FaceFlow FlowModel::horizontal_flow(double c, Index n, Index m,
+                                               std::span<const double> h) const {
+  const double dh = h[u(m)] - h[u(n)];
+  const Index up = dh > 0.0 ? m : n;
+  double s = 1.0, ds = 0.0;
+  if (convertible(up)) {
+    const Saturation sat = cell_saturation(h[u(up)], grid_.cell_top(up), grid_.cell_bottom(up));
+    if (sat.s > minimum_saturation) {
+      s = sat.s;
+      ds = sat.ds_dh;
+    } else {
+      s = minimum_saturation;
+    }
+  }
+  FaceFlow f{c * s * dh, -c * s, c * s};
+  if (up == n) f.dq_dhn += c * ds * dh;
+  else f.dq_dhm += c * ds * dh;
+  return f;
+}
+
+double FlowModel::stored(Index n, double h) const {
+  const auto k = u(n);
+  if (!convertible(n)) return aquifer_.ss[k] * grid_.thickness(n) * h;
+  return convertible_storage(h, grid_.cell_top(n), grid_.cell_bottom(n), aquifer_.sy[k], aquifer_.ss[k]).v;
+}
+
+double FlowModel::stored_slope(Index n, double h) const {
+  const auto k = u(n);
+  if (!convertible(n)) return aquifer_.ss[k] * grid_.thickness(n);
+  return convertible_storage(h, grid_.cell_top(n), grid_.cell_bottom(n), aquifer_.sy[k], aquifer_.ss[k]).dv_dh;
+}
+
+void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<const double> h_old,
+                         double dt, bool steady, std::span<const CellRole> role) const {
+  const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
   A.resize(grid_.nlay, grid_.nrow, grid_.ncol);
-  A.east = east_;
-  A.south = south_;
-  A.down = down_;
-  const double inv_dt = steady ? 0.0 : 1.0 / dt;
-  parallel_for(n, [&](Index m) {
-    const auto u = static_cast<std::size_t>(m);
-    double d = east_[u] + south_[u] + down_[u];
-    if (m >= 1) d += east_[u - 1];
-    if (m >= nc) d += south_[u - static_cast<std::size_t>(nc)];
-    if (m >= nrc) d += down_[u - static_cast<std::size_t>(nrc)];
-    const double s = storage_[u] * inv_dt;
-    A.diag[u] = d + s;
-    A.rhs[u] = s * h_old[u];
+  if (nonlinear_) A.make_nonsymmetric();
+  const bool sym = !nonlinear_;
+  parallel_for(ntot, [&](Index n) {
+    if (role[u(n)] != CellRole::free) return;
+    double F = 0.0, diag = 0.0;
+    // One face: flow into n from m through saturated conductance c; the
+    // coefficient of h_m in row n is stored positive (= -J_nm ... sign of
+    // the stencil convention), in `coef`.
+    auto face = [&](double c, Index m, bool horizontal, double& coef) {
+      if (c == 0.0) return;
+      if (horizontal && nonlinear_) {
+        const FaceFlow f = horizontal_flow(c, n, m, h);
+        F += f.q;
+        diag -= f.dq_dhn;
+        coef = f.dq_dhm;
+      } else {
+        F += c * (h[u(m)] - h[u(n)]);
+        diag += c;
+        coef = c;
+      }
+    };
+    double dummy = 0.0;
+    face(east_[u(n)], n + 1, true, A.east[u(n)]);
+    face(south_[u(n)], n + nc, true, A.south[u(n)]);
+    face(down_[u(n)], n + nrc, false, A.down[u(n)]);
+    if (n >= 1) face(east_[u(n - 1)], n - 1, true, sym ? dummy : A.west[u(n)]);
+    if (n >= nc) face(south_[u(n - nc)], n - nc, true, sym ? dummy : A.north[u(n)]);
+    if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false, sym ? dummy : A.up[u(n)]);
+    if (!steady) {
+      const double area = grid_.area_of(n);
+      F += area * (stored(n, h_old[u(n)]) - stored(n, h[u(n)])) / dt;
+      diag += area * stored_slope(n, h[u(n)]) / dt;
+    }
+    A.diag[u(n)] = diag;
+    A.rhs[u(n)] = F;
   });
 }
 
-void FlowModel::fix_heads(StencilSystem& A, std::span<const CellRole> role,
-                          std::span<const double> h) const {
-  const Index n = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
-  auto is_free = [&](Index m) { return role[static_cast<std::size_t>(m)] == CellRole::free; };
-  // Each free row gathers the known flow from its fixed neighbours; rows
-  // are independent, so this is a plain parallel loop.
-  parallel_for(n, [&](Index m) {
-    const auto u = static_cast<std::size_t>(m);
-    if (!is_free(m)) return;
-    double q = 0.0;
-    if (m + 1 < n && !is_free(m + 1)) q += A.east[u] * h[u + 1];
-    if (m >= 1 && !is_free(m - 1)) q += A.east[u - 1] * h[u - 1];
-    if (m + nc < n && !is_free(m + nc)) q += A.south[u] * h[u + static_cast<std::size_t>(nc)];
-    if (m >= nc && !is_free(m - nc)) q += A.south[u - static_cast<std::size_t>(nc)] * h[u - static_cast<std::size_t>(nc)];
-    if (m + nrc < n && !is_free(m + nrc)) q += A.down[u] * h[u + static_cast<std::size_t>(nrc)];
-    if (m >= nrc && !is_free(m - nrc)) q += A.down[u - static_cast<std::size_t>(nrc)] * h[u - static_cast<std::size_t>(nrc)];
-    A.rhs[u] += q;
-  });
-  // Then cut every coupling that touches a fixed cell, and make fixed rows
-  // identities.
-  parallel_for(n, [&](Index m) {
-    const auto u = static_cast<std::size_t>(m);
-    const bool f = is_free(m);
-    if (!f || (m + 1 < n && !is_free(m + 1))) A.east[u] = 0.0;
-    if (!f || (m + nc < n && !is_free(m + nc))) A.south[u] = 0.0;
-    if (!f || (m + nrc < n && !is_free(m + nrc))) A.down[u] = 0.0;
+void FlowModel::fix_rows(StencilSystem& A, std::span<const CellRole> role) const {
+  const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
+  auto is_free = [&](Index m) { return role[u(m)] == CellRole::free; };
+  const bool sym = A.symmetric();
+  parallel_for(ntot, [&](Index n) {
+    const bool f = is_free(n);
+    if (!f || (n + 1 < ntot && !is_free(n + 1))) A.east[u(n)] = 0.0;
+    if (!f || (n + nc < ntot && !is_free(n + nc))) A.south[u(n)] = 0.0;
+    if (!f || (n + nrc < ntot && !is_free(n + nrc))) A.down[u(n)] = 0.0;
+    if (!sym) {
+      if (!f || (n >= 1 && !is_free(n - 1))) A.west[u(n)] = 0.0;
+      if (!f || (n >= nc && !is_free(n - nc))) A.north[u(n)] = 0.0;
+      if (!f || (n >= nrc && !is_free(n - nrc))) A.up[u(n)] = 0.0;
+    }
     if (!f) {
-      A.diag[u] = 1.0;
-      A.rhs[u] = h[u];
+      A.diag[u(n)] = 1.0;
+      A.rhs[u(n)] = 0.0;
     }
   });
 }
@@ -91,36 +142,49 @@ void FlowModel::storage_budget(BudgetTerm& term, std::span<const double> h,
                                std::span<const double> h_old, double dt, bool steady,
                                std::span<const CellRole> role) const {
   if (steady) return;
-  const Index n = grid_.ncell();
-  // Separate deterministic sums of inflow and outflow.
-  auto flow = [&](Index m) {
-    const auto u = static_cast<std::size_t>(m);
-    return role[u] == CellRole::free ? storage_[u] / dt * (h_old[u] - h[u]) : 0.0;
+  auto flow = [&](Index n) {
+    return role[u(n)] == CellRole::free
+               ? grid_.area_of(n) * (stored(n, h_old[u(n)]) - stored(n, h[u(n)])) / dt
+               : 0.0;
   };
-  term.in += parallel_sum(n, [&](Index m) { return std::max(flow(m), 0.0); });
-  term.out += parallel_sum(n, [&](Index m) { return std::max(-flow(m), 0.0); });
+  const Index ntot = grid_.ncell();
+  term.in += parallel_sum(ntot, [&](Index n) { return std::max(flow(n), 0.0); });
+  term.out += parallel_sum(ntot, [&](Index n) { return std::max(-flow(n), 0.0); });
 }
 
 void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h,
                                   std::span<const CellRole> role) const {
-  const Index n = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
+  const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
   // Flow from each fixed cell into its free neighbours, m3/d (> 0 into the
-  // aquifer). Flow between two fixed cells never enters the solved domain.
-  auto flow = [&](Index m) {
-    const auto u = static_cast<std::size_t>(m);
-    if (role[u] != CellRole::fixed) return 0.0;
-    auto free = [&](Index k) { return role[static_cast<std::size_t>(k)] == CellRole::free; };
+  // aquifer), with the same face flows as the free cells' equations. Flow
+  // between two fixed cells never enters the solved domain.
+  auto flow = [&](Index n) {
+    if (role[u(n)] != CellRole::fixed) return 0.0;
+    auto free = [&](Index m) { return role[u(m)] == CellRole::free; };
     double q = 0.0;
-    if (m + 1 < n && free(m + 1)) q += east_[u] * (h[u] - h[u + 1]);
-    if (m >= 1 && free(m - 1)) q += east_[u - 1] * (h[u] - h[u - 1]);
-    if (m + nc < n && free(m + nc)) q += south_[u] * (h[u] - h[u + static_cast<std::size_t>(nc)]);
-    if (m >= nc && free(m - nc)) q += south_[u - static_cast<std::size_t>(nc)] * (h[u] - h[u - static_cast<std::size_t>(nc)]);
-    if (m + nrc < n && free(m + nrc)) q += down_[u] * (h[u] - h[u + static_cast<std::size_t>(nrc)]);
-    if (m >= nrc && free(m - nrc)) q += down_[u - static_cast<std::size_t>(nrc)] * (h[u] - h[u - static_cast<std::size_t>(nrc)]);
+    auto face = [&](double c, Index m, bool horizontal) {
+      if (c == 0.0 || !free(m)) return;
+      // Flow out of n into m is minus the flow into n from m.
+      q -= (horizontal && nonlinear_) ? horizontal_flow(c, n, m, h).q : c * (h[u(m)] - h[u(n)]);
+    };
+    face(east_[u(n)], n + 1, true);
+    face(south_[u(n)], n + nc, true);
+    face(down_[u(n)], n + nrc, false);
+    if (n >= 1) face(east_[u(n - 1)], n - 1, true);
+    if (n >= nc) face(south_[u(n - nc)], n - nc, true);
+    if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false);
     return q;
   };
-  term.in += parallel_sum(n, [&](Index m) { return std::max(flow(m), 0.0); });
-  term.out += parallel_sum(n, [&](Index m) { return std::max(-flow(m), 0.0); });
+  term.in += parallel_sum(ntot, [&](Index n) { return std::max(flow(n), 0.0); });
+  term.out += parallel_sum(ntot, [&](Index n) { return std::max(-flow(n), 0.0); });
+}
+
+Index FlowModel::dry_cells(std::span<const double> h) const {
+  if (!nonlinear_) return 0;
+  const double count = parallel_sum(grid_.ncell(), [&](Index n) {
+    return convertible(n) && h[u(n)] <= grid_.cell_bottom(n) ? 1.0 : 0.0;
+  });
+  return static_cast<Index>(count);
 }
 
 } // namespace gwsim

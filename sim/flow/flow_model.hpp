@@ -1,7 +1,16 @@
 #pragma once
-/// Internal flow between cells and storage: builds the part of the linear
-/// system that comes from the aquifer itself, before the stress packages add
-/// their terms, and computes the storage and constant-head budget terms.
+/// Internal flow between cells and storage, in the Newton-Raphson form of
+/// MODFLOW 6 (which reduces to the usual linear system for confined layers).
+///
+/// For heads h, each free cell n has the flow imbalance (m3/d)
+///   F_n(h) = sum_m q_nm(h) + (V_n(h_old) - V_n(h)) A_n / dt + Q_n(h),
+/// with q_nm the flow from neighbour m into n, V the stored water per unit
+/// area and Q the stress packages. A time step solves F(h) = 0 by Newton:
+///   J dh = F(h), J = -dF/dh, h <- h + dh.
+/// Horizontal flow between convertible cells uses the saturated fraction of
+/// the upstream cell (upstream weighting), so cells dry and rewet smoothly.
+/// Confined-only models give a symmetric J (stored symmetric, solved by
+/// PCG) and converge in one Newton step.
 #include <span>
 #include <vector>
 
@@ -23,18 +32,22 @@ class FlowModel {
 public:
   FlowModel(const Grid& grid, const AquiferProperties& aquifer);
 
-  /// Fill A with the conductance couplings and, for a transient step, the
-  /// storage terms S/dt on the diagonal and S/dt h_old in rhs.
-  /// dt in d; steady means no storage.
-  void assemble(StencilSystem& A, std::span<const double> h_old, double dt, bool steady) const;
+  /// True if any active cell is convertible (water-table physics).
+  bool nonlinear() const { return nonlinear_; }
+  bool convertible(Index n) const { return convertible_[static_cast<std::size_t>(n)] != 0; }
 
-  /// Turn fixed and inactive cells into identity rows holding h, and move
-  /// their couplings to the right-hand side of their free neighbours.
-  /// Stress packages must have added their terms before this.
-  void fix_heads(StencilSystem& A, std::span<const CellRole> role, std::span<const double> h) const;
+  /// Fill A with J and A.rhs with F for the internal flow and storage terms
+  /// at heads h. dt in d; steady means no storage. Stress packages add their
+  /// terms afterwards; fix_rows() comes last.
+  void assemble(StencilSystem& A, std::span<const double> h, std::span<const double> h_old,
+                double dt, bool steady, std::span<const CellRole> role) const;
 
-  /// Storage term: S/dt (h_old - h) summed over free cells; "in" when water
-  /// is released from storage (falling heads), as in MODFLOW.
+  /// Make fixed and inactive rows identities with zero right-hand side
+  /// (their head change is zero) and cut every coupling to them.
+  void fix_rows(StencilSystem& A, std::span<const CellRole> role) const;
+
+  /// Storage term: A (V(h_old) - V(h)) / dt summed over free cells; "in"
+  /// when water is released from storage (falling heads), as in MODFLOW.
   void storage_budget(BudgetTerm& term, std::span<const double> h, std::span<const double> h_old,
                       double dt, bool steady, std::span<const CellRole> role) const;
 
@@ -42,16 +55,29 @@ public:
   void fixed_head_budget(BudgetTerm& term, std::span<const double> h,
                          std::span<const CellRole> role) const;
 
+  /// Number of active convertible cells whose head is below their bottom.
+  Index dry_cells(std::span<const double> h) const;
+
   const Grid& grid() const { return grid_; }
-  /// Conductance between n and n+1 / n+ncol / n+nrow*ncol, m2/d.
-  const std::vector<double>& east() const { return east_; }
-  const std::vector<double>& south() const { return south_; }
-  const std::vector<double>& down() const { return down_; }
 
 private:
+  /// Flow into n from its neighbour m through a face of saturated
+  /// conductance c, m3/d, and its derivatives with respect to h_n and h_m.
+  struct FaceFlow {
+    double q, dq_dhn, dq_dhm;
+  };
+  FaceFlow horizontal_flow(double c, Index n, Index m, std::span<const double> h) const;
+  /// Stored water of cell n per unit area, m, and its derivative.
+  double stored(Index n, double h) const;
+  double stored_slope(Index n, double h) const;
+
   const Grid& grid_;
+  const AquiferProperties& aquifer_;
+  bool nonlinear_ = false;
+  std::vector<char> convertible_; ///< per cell
+  /// Saturated (full-thickness) conductances between n and n+1, n+ncol and
+  /// n+nrow*ncol, m2/d; zero across an edge or to an inactive cell.
   std::vector<double> east_, south_, down_;
-  std::vector<double> storage_; ///< m2, confined storage capacity S per cell
 };
 
 } // namespace gwsim

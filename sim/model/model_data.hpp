@@ -46,6 +46,16 @@ struct OutputOptions {
   int compression = 4;        ///< gzip level 0-9
 };
 
+/// Outer (Newton-Raphson) iteration settings; used when any layer is
+/// convertible. Confined models are linear and need one solve per step.
+struct NewtonSettings {
+  int max_iterations = 100;        ///< outer iterations per time step
+  double head_tolerance = 1e-6;    ///< m, largest head change of a full Newton update
+  int backtracking = 6;            ///< times a step may be halved when the residual grows
+  int time_step_cuts = 0;          ///< times a failing step may be halved and retried
+  double well_reduction_fraction = 0.1; ///< AUTO_FLOW_REDUCE fraction of cell thickness
+};
+
 struct ModelData {
   std::string name;
   std::string source_file;  ///< the scenario file path, as given
@@ -58,6 +68,7 @@ struct ModelData {
   std::vector<Observation> observations;
   OutputOptions output;
   SolverSettings solver;
+  NewtonSettings newton;
 };
 
 } // namespace gwsim

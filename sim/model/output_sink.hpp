@@ -16,8 +16,11 @@ struct StepInfo {
   int global_step = 0;      ///< zero-based count of all steps so far
   double dt = 0.0;          ///< step length, d
   double time = 0.0;        ///< days since the start date at the end of the step
-  int solver_iterations = 0;
-  double relative_residual = 0.0;
+  int solver_iterations = 0;      ///< linear (inner) iterations, all Newton iterations
+  int newton_iterations = 0;      ///< outer iterations (1 for a confined model)
+  int time_step_cuts = 0;         ///< times the step was halved to converge
+  Index dry_cells = 0;            ///< convertible cells with head below their bottom
+  double relative_residual = 0.0; ///< of the last linear solve
   bool save_heads = false;  ///< the output options ask for heads at this step
 };
 

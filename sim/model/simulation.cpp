@@ -24,10 +24,32 @@ std::vector<double> step_lengths(const StressPeriod& p) {
   return dt;
 }
 
+namespace {
+
+/// Largest |dh| and its cell (the lowest index among ties, so the answer
+/// does not depend on the thread count).
+std::pair<double, Index> largest_change(const std::vector<double>& dh) {
+  const auto n = static_cast<Index>(dh.size());
+  const Index nblock = (n + reduction_block - 1) / reduction_block;
+  std::vector<std::pair<double, Index>> best(static_cast<std::size_t>(nblock), {0.0, 0});
+  parallel_for(nblock, [&](Index b) {
+    auto& r = best[static_cast<std::size_t>(b)];
+    r.second = b * reduction_block;
+    for (Index i = b * reduction_block; i < std::min(n, (b + 1) * reduction_block); ++i)
+      if (std::abs(dh[static_cast<std::size_t>(i)]) > r.first) r = {std::abs(dh[static_cast<std::size_t>(i)]), i};
+  });
+  std::pair<double, Index> r{0.0, 0};
+  for (const auto& b : best)
+    if (b.first > r.first) r = b;
+  return r;
+}
+
+} // namespace
+
 Simulation::Simulation(const ModelData& model)
     : model_(model), flow_(model.grid, model.aquifer), chd_(model.stresses.chd),
       solver_(make_solver(model.solver)) {
-  packages_.push_back(make_wells(model.stresses.wel));
+  packages_.push_back(make_wells(model.stresses.wel, flow_, model.newton.well_reduction_fraction));
   packages_.push_back(make_recharge(model.stresses.rch, model.grid));
   packages_.push_back(make_general_heads(model.stresses.ghb));
   role_.assign(static_cast<std::size_t>(model.grid.ncell()), CellRole::free);
@@ -42,20 +64,105 @@ int Simulation::total_steps() const {
   return n;
 }
 
-void Simulation::solve_step(int period, double dt, bool steady, StepInfo& info) {
-  flow_.assemble(system_, head_old_, dt, steady);
-  for (const auto& p : packages_) p->add_to(system_, role_);
-  flow_.fix_heads(system_, role_, head_);
-  const SolveStats st = solver_->solve(system_, head_);
-  info.solver_iterations = st.iterations;
-  info.relative_residual = st.relative_residual;
-  if (!st.converged)
+void Simulation::assemble(StencilSystem& A, std::span<const double> h, double dt,
+                          bool steady) const {
+  flow_.assemble(A, h, head_old_, dt, steady, role_);
+  for (const auto& p : packages_) p->add_to(A, h, role_);
+  flow_.fix_rows(A, role_);
+}
+
+double Simulation::residual_norm(std::span<const double> h, double dt, bool steady) {
+  assemble(scratch_, h, dt, steady);
+  const double* r = scratch_.rhs.data();
+  return std::sqrt(parallel_sum(scratch_.size(), [&](Index n) { return r[n] * r[n]; }));
+}
+
+Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
+  const NewtonSettings& ns = model_.newton;
+  const Index ncell = model_.grid.ncell();
+  const int max_outer = flow_.nonlinear() ? ns.max_iterations : 1;
+  NewtonResult res;
+  dh_.resize(static_cast<std::size_t>(ncell));
+  for (int k = 0; k < max_outer; ++k) {
+    assemble(system_, head_, dt, steady);
+    std::fill(dh_.begin(), dh_.end(), 0.0);
+    const SolveStats st = solver_->solve(system_, dh_);
+    res.outer = k + 1;
+    res.inner += st.iterations;
+    res.relative_residual = st.relative_residual;
+    if (!st.converged) return res;
+    const auto [change, where] = largest_change(dh_);
+    res.max_change = change;
+    res.where = where;
+    if (!flow_.nonlinear()) {
+      // Linear: the update solves the step exactly (to the solver tolerance).
+      double* h = head_.data();
+      const double* d = dh_.data();
+      parallel_for_blocks(ncell, [&](Index b, Index e) {
+        for (Index n = b; n < e; ++n) h[n] += d[n];
+      });
+      res.converged = true;
+      return res;
+    }
+    // Backtracking line search on the residual norm: halve the update while
+    // it makes the imbalance worse (drying fronts, Sy/Ss switches).
+    const double f0 = std::sqrt(parallel_sum(ncell, [&](Index n) {
+      const double r = system_.rhs[static_cast<std::size_t>(n)];
+      return r * r;
+    }));
+    double omega = 1.0;
+    trial_.resize(head_.size());
+    for (int b = 0;; ++b) {
+      for (std::size_t n = 0; n < head_.size(); ++n) trial_[n] = head_[n] + omega * dh_[n];
+      if (b >= ns.backtracking || residual_norm(trial_, dt, steady) < (1.0 - 1e-4 * omega) * f0) break;
+      omega *= 0.5;
+    }
+    head_.swap(trial_);
+    if (omega == 1.0 && res.max_change <= ns.head_tolerance) {
+      res.converged = true;
+      return res;
+    }
+  }
+  return res;
+}
+
+void Simulation::advance(double dt, bool steady, int cuts_left, double weight, StepInfo& info,
+                         StepBudget& acc) {
+  const std::vector<double> start = head_old_;
+  NewtonResult r = newton(dt, steady);
+  info.newton_iterations += r.outer;
+  info.solver_iterations += r.inner;
+  info.relative_residual = r.relative_residual;
+  if (!r.converged) {
+    if (cuts_left > 0 && !steady) {
+      // Retry as two half steps from the same starting heads.
+      head_ = start;
+      head_old_ = start;
+      ++info.time_step_cuts;
+      advance(0.5 * dt, steady, cuts_left - 1, 0.5 * weight, info, acc);
+      head_old_ = head_;
+      advance(0.5 * dt, steady, cuts_left - 1, 0.5 * weight, info, acc);
+      return;
+    }
+    const Grid& g = model_.grid;
     throw ConvergenceError(fmt::format(
-        "stress period {}, time step {}: the {} solver did not converge in {} iterations "
-        "(relative residual {:.3g}, last head change {:.3g} m); raise solver.max_iterations or "
-        "check the model for isolated cells",
-        period + 1, info.step + 1, solver_->name(), st.iterations, st.relative_residual,
-        st.max_head_change));
+        "stress period {}, time step {}: no convergence after {} Newton iterations ({} linear "
+        "iterations, last linear relative residual {:.3g}); the largest head change was {:.4g} m "
+        "at layer {}, row {}, column {}. Try solver.time_step_cuts, shorter time steps, or check "
+        "the stresses near that cell",
+        info.period + 1, info.step + 1, r.outer, r.inner, r.relative_residual, r.max_change,
+        g.layer_of(r.where) + 1, g.row_of(r.where) + 1, g.col_of(r.where) + 1));
+  }
+  const StepBudget b = budget(dt, steady);
+  if (acc.terms.empty()) {
+    acc = b;
+    for (auto& t : acc.terms) t.in = t.out = t.requested_out = 0.0;
+  }
+  for (std::size_t i = 0; i < b.terms.size(); ++i) {
+    acc.terms[i].in += weight * b.terms[i].in;
+    acc.terms[i].out += weight * b.terms[i].out;
+    acc.terms[i].requested_out += weight * b.terms[i].requested_out;
+  }
 }
 
 StepBudget Simulation::budget(double dt, bool steady) const {
@@ -102,8 +209,10 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         info.dt = dt;
         time += dt;
         info.time = time;
-        solve_step(per, dt, sp.steady, info);
-        const StepBudget b = budget(dt, sp.steady);
+        StepBudget b;
+        advance(dt, sp.steady, model_.newton.time_step_cuts, 1.0, info, b);
+        b.close();
+        info.dry_cells = flow_.dry_cells(head_);
         for (std::size_t o = 0; o < observed.size(); ++o)
           observed[o] = head_[static_cast<std::size_t>(model_.observations[o].cell)];
         info.save_heads = model_.output.save_heads == SaveHeads::every_step ||

@@ -1,6 +1,7 @@
 #pragma once
-/// The time loop: stress periods, time steps, one solve per step (confined
-/// flow is linear), the budget of every step, and reports to an OutputSink.
+/// The time loop: stress periods, time steps, a Newton-Raphson solve per
+/// step (one linear solve for confined models), the budget of every step,
+/// and reports to an OutputSink.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -43,7 +44,22 @@ public:
   int total_steps() const;
 
 private:
-  void solve_step(int period, double dt, bool steady, StepInfo& info);
+  /// Outcome of the Newton iterations of one (sub)step.
+  struct NewtonResult {
+    bool converged = false;
+    int outer = 0;
+    int inner = 0;
+    double relative_residual = 0.0;
+    double max_change = 0.0; ///< m, largest |dh| of the last update
+    Index where = 0;         ///< cell of that change
+  };
+  NewtonResult newton(double dt, bool steady);
+  /// Advance head_ from head_old_ over dt, halving the step on failure while
+  /// cuts remain; adds the time-weighted budget to `acc`.
+  void advance(double dt, bool steady, int cuts_left, double weight, StepInfo& info,
+               StepBudget& acc);
+  void assemble(StencilSystem& A, std::span<const double> h, double dt, bool steady) const;
+  double residual_norm(std::span<const double> h, double dt, bool steady);
   StepBudget budget(double dt, bool steady) const;
 
   const ModelData& model_;
@@ -51,9 +67,9 @@ private:
   ConstantHeads chd_;
   std::vector<std::unique_ptr<Package>> packages_;
   std::unique_ptr<LinearSolver> solver_;
-  StencilSystem system_;
+  StencilSystem system_, scratch_;
   std::vector<CellRole> role_;
-  std::vector<double> head_, head_old_;
+  std::vector<double> head_, head_old_, dh_, trial_;
 };
 
 } // namespace gwsim
