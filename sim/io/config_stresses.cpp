@@ -267,6 +267,8 @@ std::vector<Index> read_cells(const ConfigNode& node, const Grid& g, const std::
 }
 
 Schedule<double> read_schedule(const ConfigNode& node, int nper, const Bound& bound) {
+  if (!node.is_scalar() && !node.is_map())
+    node.fail_here(fmt::format("expected a number or {{period: number, ...}}, found {}", node.describe()));
   return read_by_period<double>(node, nper, node.is_map(),
                                 [&](const ConfigNode& v) { return v.as_double(bound); });
 }

@@ -52,6 +52,28 @@ bool is_yaml_special(const std::string& t, bool& nan) {
   return nan || s == ".inf" || s == "inf" || s == "infinity";
 }
 
+/// One-based (line, column) of the first tab in the leading whitespace of a
+/// line up to `last_line` (zero-based), if any.
+std::optional<std::pair<int, int>> first_indenting_tab(const std::string& text, int last_line) {
+  int line = 0;
+  bool leading = true;
+  int column = 0;
+  for (const char c : text) {
+    if (line > last_line) break;
+    ++column;
+    if (c == '\n') {
+      ++line;
+      leading = true;
+      column = 0;
+    } else if (leading && c == '\t') {
+      return std::make_pair(line + 1, column);
+    } else if (c != ' ') {
+      leading = false;
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 // --- ConfigSource, Bound ------------------------------------------------------
@@ -295,6 +317,11 @@ ConfigNode parse_yaml(const std::string& text, std::shared_ptr<const ConfigSourc
   try {
     docs = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
+    // yaml-cpp reports a tab in the indentation as a mismatched block
+    // somewhere later; name the real cause when there is one.
+    if (const auto tab = first_indenting_tab(text, e.mark.line))
+      throw InputError({source->display_name, tab->first, tab->second, ""},
+                       "invalid YAML: tab character in the indentation (indent with spaces)");
     throw InputError(to_location(source->display_name, e.mark), "invalid YAML: " + e.msg);
   }
   if (docs.empty() || docs[0].IsNull())
@@ -309,18 +336,19 @@ ConfigNode parse_yaml(const std::string& text, std::shared_ptr<const ConfigSourc
 }
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
+  // Optimal string alignment: insertions, deletions, substitutions and
+  // swaps of two neighbours ("pgc" -> "pcg") each cost one.
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= n; ++i)
+    for (std::size_t j = 1; j <= m; ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-  }
-  return row[b.size()];
+  return d[n][m];
 }
 
 std::optional<std::string> nearest(const std::string& word, const std::vector<std::string>& candidates) {
