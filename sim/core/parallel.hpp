@@ -71,4 +71,33 @@ template <class F> inline double parallel_max(Index n, F&& f, double init = 0.0)
   return m;
 }
 
+/// f(begin, end) over chunks of `chunk` indices covering [0, n). Runs on the
+/// calling thread when there is only one chunk, so small (coarse-grid) loops
+/// do not pay for a parallel region. Used with chunk = a number of grid rows.
+template <class F> inline void parallel_for_chunks(Index n, Index chunk, F&& f) {
+  const Index nchunk = (n + chunk - 1) / chunk;
+  if (nchunk <= 1) {
+    if (n > 0) f(Index{0}, n);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (Index b = 0; b < nchunk; ++b) f(b * chunk, std::min(n, (b + 1) * chunk));
+}
+
+/// Deterministic reduction over chunks of [0, n): part_b = f(begin, end) for
+/// each chunk, then acc = combine(acc, part_b) in chunk order starting from
+/// init. The same for any thread count as long as `chunk` does not depend on
+/// it. R is a small value type (e.g. std::array<double, 3> of partial sums).
+template <class R, class F, class C>
+inline R parallel_reduce_chunks(Index n, Index chunk, R init, F&& f, C&& combine) {
+  const Index nchunk = (n + chunk - 1) / chunk;
+  if (nchunk <= 1) return n > 0 ? combine(init, f(Index{0}, n)) : init;
+  std::vector<R> part(static_cast<std::size_t>(nchunk));
+#pragma omp parallel for schedule(static)
+  for (Index b = 0; b < nchunk; ++b)
+    part[static_cast<std::size_t>(b)] = f(b * chunk, std::min(n, (b + 1) * chunk));
+  for (const R& p : part) init = combine(init, p);
+  return init;
+}
+
 } // namespace gwsim

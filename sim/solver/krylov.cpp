@@ -1,5 +1,7 @@
 #include "solver/krylov.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "core/parallel.hpp"
@@ -54,6 +56,10 @@ SolveStats KrylovSolver::solve(const StencilSystem& A, std::span<double> h) {
 }
 
 SolveStats KrylovSolver::pcg(const StencilSystem& A, std::span<double> h) {
+  // Flexible CG (Notay's FCG(1)): beta = -(z, A p_old) / (p_old, A p_old)
+  // keeps each direction A-orthogonal to the previous one even when the
+  // preconditioner varies from call to call (K-cycle multigrid). With a fixed
+  // SPD preconditioner it is the usual PCG.
   const Index n = A.size();
   resize_all(static_cast<std::size_t>(n), {&r_, &z_, &p_, &q_});
   SolveStats st;
@@ -64,41 +70,65 @@ SolveStats KrylovSolver::pcg(const StencilSystem& A, std::span<double> h) {
     st.converged = true;
     return st;
   }
-  pre_->apply(r_, z_);
-  p_ = z_;
-  double rz = dot(r_, z_);
   double* hp = h.data();
   double* rp = r_.data();
   double* pp = p_.data();
   double* qp = q_.data();
   double* zp = z_.data();
+  const Index chunk = n < 16384 ? std::max<Index>(n, 1) : 4096;
+  using Pair = std::array<double, 2>;
+  double pq = 0.0;
   for (int it = 1; it <= settings_.max_iterations; ++it) {
-    apply(A, p_, q_);
-    const double pq = dot(p_, q_);
+    pre_->apply(r_, z_);
+    double zr = 0.0;
+    if (it == 1) {
+      zr = dot(z_, r_);
+      std::copy(z_.begin(), z_.end(), p_.begin());
+    } else {
+      const Pair d = parallel_reduce_chunks(
+          n, chunk, Pair{0.0, 0.0},
+          [&](Index lo, Index hi) {
+            double s0 = 0.0, s1 = 0.0;
+            for (Index i = lo; i < hi; ++i) {
+              s0 += zp[i] * rp[i];
+              s1 += zp[i] * qp[i];
+            }
+            return Pair{s0, s1};
+          },
+          [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; });
+      zr = d[0];
+      const double beta = -d[1] / pq;
+      parallel_for_chunks(n, chunk, [&](Index lo, Index hi) {
+        for (Index i = lo; i < hi; ++i) pp[i] = zp[i] + beta * pp[i];
+      });
+    }
+    pq = apply_dot(A, p_, q_);
     if (!(pq > 0.0)) break; // not SPD, or breakdown
-    const double alpha = rz / pq;
-    // Update h and r together and track the largest head change.
-    const double dmax = parallel_max(n, [&](Index i) {
-      hp[i] += alpha * pp[i];
-      rp[i] -= alpha * qp[i];
-      return std::abs(alpha * pp[i]);
-    });
-    rnorm = norm(r_);
+    const double alpha = zr / pq;
+    // Update h and r together, tracking |r|^2 and the largest head change.
+    const Pair u = parallel_reduce_chunks(
+        n, chunk, Pair{0.0, 0.0},
+        [&](Index lo, Index hi) {
+          double rr = 0.0, dmax = 0.0;
+          for (Index i = lo; i < hi; ++i) {
+            const double dh = alpha * pp[i];
+            hp[i] += dh;
+            rp[i] -= alpha * qp[i];
+            rr += rp[i] * rp[i];
+            dmax = std::max(dmax, std::abs(dh));
+          }
+          return Pair{rr, dmax};
+        },
+        [](Pair a, Pair b) { return Pair{a[0] + b[0], std::max(a[1], b[1])}; });
+    rnorm = std::sqrt(u[0]);
     st.iterations = it;
-    st.max_head_change = dmax;
+    st.max_head_change = u[1];
     st.relative_residual = rnorm / bnorm;
     if (st.relative_residual <= settings_.residual_tolerance &&
-        dmax <= settings_.head_tolerance) {
+        st.max_head_change <= settings_.head_tolerance) {
       st.converged = true;
       break;
     }
-    pre_->apply(r_, z_);
-    const double rz_new = dot(r_, z_);
-    const double beta = rz_new / rz;
-    rz = rz_new;
-    parallel_for_blocks(n, [&](Index b, Index e) {
-      for (Index i = b; i < e; ++i) pp[i] = zp[i] + beta * pp[i];
-    });
   }
   // Report the true residual, not the recurrence.
   st.relative_residual = residual(A, h, r_) / bnorm;

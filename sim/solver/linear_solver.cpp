@@ -2,6 +2,7 @@
 
 #include "solver/direct.hpp"
 #include "solver/krylov.hpp"
+#include "solver/multigrid.hpp"
 
 namespace gwsim {
 
@@ -10,6 +11,8 @@ std::unique_ptr<LinearSolver> make_solver(const SolverSettings& s) {
   case SolverKind::direct: return std::make_unique<DirectSolver>();
   case SolverKind::pcg:
     return std::make_unique<KrylovSolver>(s, std::make_unique<JacobiPreconditioner>(), "pcg");
+  case SolverKind::multigrid:
+    return std::make_unique<KrylovSolver>(s, std::make_unique<MultigridPreconditioner>(), "multigrid");
   }
   return nullptr;
 }
@@ -18,6 +21,7 @@ const char* to_string(SolverKind kind) {
   switch (kind) {
   case SolverKind::pcg: return "pcg";
   case SolverKind::direct: return "direct";
+  case SolverKind::multigrid: return "multigrid";
   }
   return "?";
 }

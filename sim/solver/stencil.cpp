@@ -1,8 +1,10 @@
 #include "solver/stencil.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/parallel.hpp"
+#include "solver/mg_kernels.hpp"
 
 namespace gwsim {
 
@@ -33,64 +35,95 @@ void StencilSystem::make_nonsymmetric() {
 
 namespace {
 
-/// Row n of A x for the symmetric storage. Boundary couplings are zero, so
-/// the out-of-range neighbour is guarded only to avoid reading outside x.
-inline double row_symmetric(const StencilSystem& A, const double* x, Index n, Index nc, Index nrc,
-                            Index ntot) {
-  const double* e = A.east.data();
-  const double* s = A.south.data();
-  const double* d = A.down.data();
-  double y = A.diag[static_cast<std::size_t>(n)] * x[n];
-  if (n + 1 < ntot) y -= e[n] * x[n + 1];
-  if (n >= 1) y -= e[n - 1] * x[n - 1];
-  if (n + nc < ntot) y -= s[n] * x[n + nc];
-  if (n >= nc) y -= s[n - nc] * x[n - nc];
-  if (n + nrc < ntot) y -= d[n] * x[n + nrc];
-  if (n >= nrc) y -= d[n - nrc] * x[n - nrc];
-  return y;
-}
+/// Grid rows per parallel chunk: about 4096 cells, never thread-dependent
+/// (the residual norm is summed per chunk).
+Index rows_per_chunk(Index ncol) { return std::max<Index>(1, 4096 / std::max<Index>(ncol, 1)); }
 
-inline double row_general(const StencilSystem& A, const double* x, Index n, Index nc, Index nrc,
-                          Index ntot) {
-  double y = A.diag[static_cast<std::size_t>(n)] * x[n];
-  if (n + 1 < ntot) y -= A.east[n] * x[n + 1];
-  if (n >= 1) y -= A.west[n] * x[n - 1];
-  if (n + nc < ntot) y -= A.south[n] * x[n + nc];
-  if (n >= nc) y -= A.north[n] * x[n - nc];
-  if (n + nrc < ntot) y -= A.down[n] * x[n + nrc];
-  if (n >= nrc) y -= A.up[n] * x[n - nrc];
-  return y;
+/// y (or r = b - y) = A x over grid rows [row_begin, row_end) of a symmetric
+/// or general stencil. `zeros` is a row of ncol zeros standing in for missing
+/// neighbour rows.
+template <bool Residual>
+void rows_apply(const StencilSystem& A, const double* x, double* y, const double* zeros,
+                Index row_begin, Index row_end) {
+  const Index nc = A.ncol, nr = A.nrow, nl = A.nlay, nrc = nr * nc;
+  const bool vert = nl > 1;
+  for (Index gr = row_begin; gr < row_end; ++gr) {
+    const Index l = gr / nr, r = gr % nr, base = gr * nc;
+    const bool has_n = r > 0, has_s = r + 1 < nr, has_u = l > 0, has_d = l + 1 < nl;
+    mg::VecRows<double> v{x + base, has_n ? x + base - nc : zeros, has_s ? x + base + nc : zeros,
+                          has_u ? x + base - nrc : zeros, has_d ? x + base + nrc : zeros};
+    const double* down = A.down.data();
+    if (A.symmetric()) {
+      const double* south = A.south.data();
+      mg::CoefRows<double> a{A.diag.data() + base,
+                             A.east.data() + base,
+                             has_s ? south + base : zeros,
+                             has_n ? south + base - nc : zeros,
+                             has_d ? down + base : zeros,
+                             has_u ? down + base - nrc : zeros};
+      if (vert)
+        mg::stencil_row<true, Residual>(nc, a, v, A.rhs.data() + base, y + base);
+      else
+        mg::stencil_row<false, Residual>(nc, a, v, A.rhs.data() + base, y + base);
+    } else {
+      mg::GeneralRows<double> a{A.diag.data() + base,
+                                A.east.data() + base,
+                                A.west.data() + base,
+                                has_s ? A.south.data() + base : zeros,
+                                has_n ? A.north.data() + base : zeros,
+                                has_d ? down + base : zeros,
+                                has_u ? A.up.data() + base : zeros};
+      if (vert)
+        mg::general_row<true>(nc, a, v, y + base);
+      else
+        mg::general_row<false>(nc, a, v, y + base);
+      if constexpr (Residual) {
+        const double* b = A.rhs.data() + base;
+        double* out = y + base;
+        for (Index c = 0; c < nc; ++c) out[c] = b[c] - out[c];
+      }
+    }
+  }
 }
 
 } // namespace
 
 void apply(const StencilSystem& A, std::span<const double> x, std::span<double> y) {
-  const Index ntot = A.size(), nc = A.ncol, nrc = A.nrow * A.ncol;
-  const double* xp = x.data();
-  double* yp = y.data();
-  if (A.symmetric()) {
-    parallel_for_blocks(ntot, [&](Index b, Index e) {
-      for (Index n = b; n < e; ++n) yp[n] = row_symmetric(A, xp, n, nc, nrc, ntot);
-    });
-  } else {
-    parallel_for_blocks(ntot, [&](Index b, Index e) {
-      for (Index n = b; n < e; ++n) yp[n] = row_general(A, xp, n, nc, nrc, ntot);
-    });
-  }
+  const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  parallel_for_chunks(A.nlay * A.nrow, rows_per_chunk(A.ncol), [&](Index b, Index e) {
+    rows_apply<false>(A, x.data(), y.data(), zeros.data(), b, e);
+  });
+}
+
+double apply_dot(const StencilSystem& A, std::span<const double> x, std::span<double> y) {
+  const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  const Index nc = A.ncol;
+  return parallel_reduce_chunks(
+      A.nlay * A.nrow, rows_per_chunk(nc), 0.0,
+      [&](Index b, Index e) {
+        rows_apply<false>(A, x.data(), y.data(), zeros.data(), b, e);
+        const double* xp = x.data();
+        const double* yp = y.data();
+        double s = 0.0;
+        for (Index i = b * nc; i < e * nc; ++i) s += xp[i] * yp[i];
+        return s;
+      },
+      [](double acc, double part) { return acc + part; });
 }
 
 double residual(const StencilSystem& A, std::span<const double> x, std::span<double> r) {
-  apply(A, x, r);
-  const double* b = A.rhs.data();
-  double* rp = r.data();
-  const double ss = parallel_sum_blocks(A.size(), [&](Index lo, Index hi) {
-    double s = 0.0;
-    for (Index n = lo; n < hi; ++n) {
-      rp[n] = b[n] - rp[n];
-      s += rp[n] * rp[n];
-    }
-    return s;
-  });
+  const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  const Index nc = A.ncol;
+  const double ss = parallel_reduce_chunks(
+      A.nlay * A.nrow, rows_per_chunk(nc), 0.0,
+      [&](Index b, Index e) {
+        rows_apply<true>(A, x.data(), r.data(), zeros.data(), b, e);
+        const double* rp = r.data();
+        double s = 0.0;
+        for (Index i = b * nc; i < e * nc; ++i) s += rp[i] * rp[i];
+        return s;
+      },
+      [](double acc, double part) { return acc + part; });
   return std::sqrt(ss);
 }
 

@@ -47,6 +47,9 @@ struct StencilSystem {
 /// y = A x, threaded through parallel_for_blocks.
 void apply(const StencilSystem& A, std::span<const double> x, std::span<double> y);
 
+/// y = A x; returns the dot product x . y (deterministic reduction).
+double apply_dot(const StencilSystem& A, std::span<const double> x, std::span<double> y);
+
 /// r = b - A x; returns the 2-norm of r (deterministic reduction).
 double residual(const StencilSystem& A, std::span<const double> x, std::span<double> r);
 

@@ -1,0 +1,198 @@
+#pragma once
+/// Per-row kernels of the layered 7-point stencil, shared by the operator
+/// application (stencil.cpp) and the multigrid preconditioner
+/// (multigrid.cpp). The loops over rows, layers and threads live in those
+/// files; here is only what happens inside one grid row.
+///
+/// A grid row is (layer l, row r): ncol consecutive cells. A row's
+/// neighbours to the north/south (r -+ 1) and up/down (l -+ 1) are whole rows
+/// too, so each kernel takes pointers to them. A missing neighbour row (first
+/// or last row, top or bottom layer) is passed as a row of zeros, which keeps
+/// the inner loops free of branches; only the first and last column are
+/// handled apart. C is the coefficient type, T the vector type (float in the
+/// multigrid hierarchy, double in the outer Krylov solver).
+#include "core/types.hpp"
+
+namespace gwsim::mg {
+
+/// Symmetric coefficient rows of one grid row: d diagonal, e east (coupling
+/// c <-> c+1), s south (this row <-> next row), sn the south row of the
+/// northern neighbour row (its coupling to this row), dn down (this layer <->
+/// next), up the down row of the layer above.
+template <class C> struct CoefRows {
+  const C* d;
+  const C* e;
+  const C* s;
+  const C* sn;
+  const C* dn;
+  const C* up;
+};
+
+/// Vector rows: x this row, xn/xs northern/southern rows, xu/xd the rows in
+/// the layers above/below.
+template <class T> struct VecRows {
+  const T* x;
+  const T* xn;
+  const T* xs;
+  const T* xu;
+  const T* xd;
+};
+
+/// Sum of the coupling terms c_ij x_j of cell c except east/west, which the
+/// callers add with their own edge handling.
+template <bool Vert, class C, class T>
+inline T ns_terms(Index c, const CoefRows<C>& a, const VecRows<T>& v) {
+  T t = T(a.s[c]) * v.xs[c] + T(a.sn[c]) * v.xn[c];
+  if constexpr (Vert) t += T(a.dn[c]) * v.xd[c] + T(a.up[c]) * v.xu[c];
+  return t;
+}
+
+/// out = A x (Residual = false) or out = b - A x (Residual = true) on one
+/// row of the symmetric stencil.
+template <bool Vert, bool Residual, class C, class T>
+inline void stencil_row(Index nc, const CoefRows<C>& a, const VecRows<T>& v, const T* __restrict b,
+                        T* __restrict out) {
+  const C* __restrict d = a.d;
+  const C* __restrict e = a.e;
+  const C* __restrict s = a.s;
+  const C* __restrict sn = a.sn;
+  const C* __restrict dn = a.dn;
+  const C* __restrict up = a.up;
+  const T* __restrict x = v.x;
+  const T* __restrict xn = v.xn;
+  const T* __restrict xs = v.xs;
+  const T* __restrict xu = v.xu;
+  const T* __restrict xd = v.xd;
+  auto finish = [&](Index c, T ax) { out[c] = Residual ? b[c] - ax : ax; };
+  auto edge = [&](Index c) {
+    T ax = T(d[c]) * x[c] - ns_terms<Vert>(c, a, v);
+    if (c > 0) ax -= T(e[c - 1]) * x[c - 1];
+    if (c + 1 < nc) ax -= T(e[c]) * x[c + 1];
+    finish(c, ax);
+  };
+  edge(0);
+  for (Index c = 1; c < nc - 1; ++c) {
+    T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(e[c - 1]) * x[c - 1] - T(s[c]) * xs[c] -
+           T(sn[c]) * xn[c];
+    if constexpr (Vert) ax -= T(dn[c]) * xd[c] + T(up[c]) * xu[c];
+    out[c] = Residual ? b[c] - ax : ax;
+  }
+  if (nc > 1) edge(nc - 1);
+}
+
+/// Row pointers of the nonsymmetric couplings (row n's own coefficients to
+/// its west, north and upper neighbours).
+template <class C> struct GeneralRows {
+  const C* d;
+  const C* e;
+  const C* w;
+  const C* s;
+  const C* n;
+  const C* dn;
+  const C* up;
+};
+
+/// out = A x on one row of the general (nonsymmetric) stencil.
+template <bool Vert, class C, class T>
+inline void general_row(Index nc, const GeneralRows<C>& a, const VecRows<T>& v, T* __restrict out) {
+  const C* __restrict d = a.d;
+  const C* __restrict e = a.e;
+  const C* __restrict w = a.w;
+  const C* __restrict s = a.s;
+  const C* __restrict no = a.n;
+  const C* __restrict dn = a.dn;
+  const C* __restrict up = a.up;
+  const T* __restrict x = v.x;
+  const T* __restrict xn = v.xn;
+  const T* __restrict xs = v.xs;
+  const T* __restrict xu = v.xu;
+  const T* __restrict xd = v.xd;
+  auto edge = [&](Index c) {
+    T ax = T(d[c]) * x[c] - T(s[c]) * xs[c] - T(no[c]) * xn[c];
+    if constexpr (Vert) ax -= T(dn[c]) * xd[c] + T(up[c]) * xu[c];
+    if (c > 0) ax -= T(w[c]) * x[c - 1];
+    if (c + 1 < nc) ax -= T(e[c]) * x[c + 1];
+    out[c] = ax;
+  };
+  edge(0);
+  for (Index c = 1; c < nc - 1; ++c) {
+    T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(w[c]) * x[c - 1] - T(s[c]) * xs[c] -
+           T(no[c]) * xn[c];
+    if constexpr (Vert) ax -= T(dn[c]) * xd[c] + T(up[c]) * xu[c];
+    out[c] = ax;
+  }
+  if (nc > 1) edge(nc - 1);
+}
+
+/// One colour of a red-black Gauss-Seidel sweep on one row, as the forward
+/// pass of a vertical line solve: for the cells c = c0, c0+2, ...
+///   x[c] = (b[c] + horizontal couplings * x + dprev[c] * xprev[c]) * inv_w[c]
+/// where the horizontal neighbours have the other colour, and dprev/xprev
+/// (Prev = true) are the down coupling and the forward-pass value of the
+/// same column in the layer above. With one layer inv_w = 1/diag and this is
+/// plain Gauss-Seidel. ZeroGuess: the other colour is zero (first sweep).
+template <bool Prev, bool ZeroGuess, class C, class T>
+inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows<C>& a,
+                   const T* __restrict b, const C* __restrict dprev, const T* __restrict xprev,
+                   const T* __restrict xn, const T* __restrict xs, T* __restrict x) {
+  const C* __restrict e = a.e;
+  const C* __restrict s = a.s;
+  const C* __restrict sn = a.sn;
+  auto rhs = [&](Index c) {
+    T t = b[c];
+    if constexpr (Prev) t += T(dprev[c]) * xprev[c];
+    return t;
+  };
+  auto edge = [&](Index c) {
+    T t = rhs(c);
+    if constexpr (!ZeroGuess) {
+      t += T(s[c]) * xs[c] + T(sn[c]) * xn[c];
+      if (c > 0) t += T(e[c - 1]) * x[c - 1];
+      if (c + 1 < nc) t += T(e[c]) * x[c + 1];
+    }
+    x[c] = t * T(inv_w[c]);
+  };
+  Index c = c0;
+  if (c == 0) {
+    edge(0);
+    c = 2;
+  }
+  for (; c < nc - 1; c += 2) {
+    T t = rhs(c);
+    if constexpr (!ZeroGuess)
+      t += T(e[c]) * x[c + 1] + T(e[c - 1]) * x[c - 1] + T(s[c]) * xs[c] + T(sn[c]) * xn[c];
+    x[c] = t * T(inv_w[c]);
+  }
+  if (c == nc - 1) edge(c);
+}
+
+/// Back substitution of the vertical line solve for one colour of one row:
+/// x[c] += g[c] * xbelow[c], g = down / w of the Thomas factorisation.
+template <class C, class T>
+inline void line_back_row(Index nc, Index c0, const C* __restrict g, const T* __restrict xbelow,
+                          T* __restrict x) {
+  for (Index c = c0; c < nc; c += 2) x[c] += T(g[c]) * xbelow[c];
+}
+
+/// Restriction by 2x2 aggregation of one coarse row from its one or two fine
+/// rows: out[C] = sum of the fine values in columns 2C and 2C+1.
+template <class T>
+inline void aggregate_row(Index ncf, Index ncc, const T* __restrict f0, const T* __restrict f1,
+                          T* __restrict out) {
+  const Index pairs = ncf / 2;
+  if (f1) {
+    for (Index C = 0; C < pairs; ++C) out[C] = (f0[2 * C] + f0[2 * C + 1]) + (f1[2 * C] + f1[2 * C + 1]);
+    if (ncc > pairs) out[pairs] = f0[ncf - 1] + f1[ncf - 1];
+  } else {
+    for (Index C = 0; C < pairs; ++C) out[C] = f0[2 * C] + f0[2 * C + 1];
+    if (ncc > pairs) out[pairs] = f0[ncf - 1];
+  }
+}
+
+/// Piecewise-constant prolongation of one fine row: x[c] += xc[c/2].
+template <class T>
+inline void prolong_row(Index ncf, const T* __restrict xc, T* __restrict x) {
+  for (Index c = 0; c < ncf; ++c) x[c] += xc[c >> 1];
+}
+
+} // namespace gwsim::mg

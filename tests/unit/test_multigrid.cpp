@@ -1,0 +1,244 @@
+// Multigrid-preconditioned Krylov solver: agreement with the Eigen direct
+// solver, bounded iteration counts as the grid grows and for heterogeneous
+// and layered aquifers, and bitwise thread-count independence.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "../../bench/synthetic_problems.hpp"
+#include "core/parallel.hpp"
+#include "solver/direct.hpp"
+#include "solver/krylov.hpp"
+#include "solver/multigrid.hpp"
+
+namespace gwsim {
+namespace {
+
+using synthetic::KField;
+using synthetic::Spec;
+
+Spec spec(Index nlay, Index nrow, Index ncol) {
+  Spec s;
+  s.nlay = nlay;
+  s.nrow = nrow;
+  s.ncol = ncol;
+  return s;
+}
+
+double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
+  double m = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
+  return m;
+}
+
+SolveStats solve_mg(const StencilSystem& A, std::vector<double>& h, SolverSettings set = {}) {
+  set.kind = SolverKind::multigrid;
+  return make_solver(set)->solve(A, h);
+}
+
+std::vector<double> solve_direct(const StencilSystem& A, std::vector<double> h) {
+  DirectSolver d;
+  d.solve(A, h);
+  return h;
+}
+
+// Tight tolerances for the comparison with the direct solver (1e-8 m).
+SolverSettings tight() {
+  SolverSettings s;
+  s.head_tolerance = 1e-11;
+  s.residual_tolerance = 1e-13;
+  return s;
+}
+
+struct Case {
+  const char* name;
+  Spec spec;
+};
+
+std::vector<Case> small_cases() {
+  std::vector<Case> c;
+  Spec s = spec(1, 45, 61);
+  s.field = KField::lognormal;
+  c.push_back({"lognormal 1 layer", s});
+  s = spec(2, 40, 33);
+  s.field = KField::zones; // 4 orders of magnitude between zones
+  c.push_back({"zones 2 layers", s});
+  s = spec(3, 37, 52);
+  s.aquitard_layer = 1;
+  s.inactive = true;
+  s.field = KField::lognormal;
+  c.push_back({"aquitard + inactive 3 layers", s});
+  s = spec(4, 20, 25);
+  s.k33_ratio = 1e-4;
+  s.specific_storage = 1e-5;
+  c.push_back({"weak vertical coupling, transient", s});
+  s = spec(1, 1, 300);
+  c.push_back({"one row", s});
+  return c;
+}
+
+TEST(Multigrid, MatchesDirectSolverOnSmallProblems) {
+  for (const Case& k : small_cases()) {
+    std::vector<double> h;
+    const StencilSystem A = synthetic::build(k.spec, &h);
+    const auto ref = solve_direct(A, h);
+    const SolveStats st = solve_mg(A, h, tight());
+    EXPECT_TRUE(st.converged) << k.name;
+    EXPECT_LT(max_abs_diff(h, ref), 1e-8) << k.name << ": m";
+  }
+}
+
+TEST(Multigrid, BiCGStabWithMultigridMatchesDirectOnNonsymmetricSystem) {
+  Spec s = spec(2, 30, 41);
+  s.field = KField::lognormal;
+  std::vector<double> h;
+  StencilSystem A = synthetic::build(s, &h);
+  A.make_nonsymmetric();
+  // Perturb the couplings as a Newton linearisation would (upstream
+  // weighting), keeping the diagonal dominant.
+  synthetic::Normal rng(7);
+  for (auto* v : {&A.east, &A.west, &A.south, &A.north})
+    for (double& c : *v) c *= 1.0 + 0.2 * std::abs(rng());
+  for (std::size_t i = 0; i < A.diag.size(); ++i)
+    if (A.diag[i] != 1.0) A.diag[i] *= 1.5;
+  const auto ref = solve_direct(A, h);
+  const SolveStats st = solve_mg(A, h, tight());
+  EXPECT_TRUE(st.converged);
+  EXPECT_LT(st.iterations, 30);
+  EXPECT_LT(max_abs_diff(h, ref), 1e-8);
+}
+
+// Iteration counts with the default tolerances stay small and do not grow
+// with the grid: 64^2 .. 256^2 within 2 of each other, all <= 16.
+TEST(Multigrid, IterationCountIndependentOfGridSize) {
+  int lo = 1000, hi = 0;
+  for (Index n : {64, 128, 256}) {
+    std::vector<double> h;
+    const StencilSystem A = synthetic::build(spec(1, n, n), &h);
+    const SolveStats st = solve_mg(A, h);
+    EXPECT_TRUE(st.converged) << n;
+    EXPECT_LE(st.iterations, 16) << n << "^2";
+    lo = std::min(lo, st.iterations);
+    hi = std::max(hi, st.iterations);
+  }
+  EXPECT_LE(hi - lo, 2);
+}
+
+// Heterogeneous, inactive-cell, aquitard and layered variants need at most
+// 1.5 times the iterations of the homogeneous single-layer problem.
+TEST(Multigrid, RobustToHeterogeneityAndLayering) {
+  std::vector<double> h;
+  const StencilSystem A0 = synthetic::build(spec(1, 128, 128), &h);
+  const int base = solve_mg(A0, h).iterations;
+  std::vector<Case> cases;
+  Spec s = spec(1, 128, 128);
+  s.field = KField::lognormal;
+  cases.push_back({"lognormal sigma 2", s});
+  s = spec(1, 128, 128);
+  s.field = KField::zones;
+  cases.push_back({"zones 1e-2..1e2", s});
+  s = spec(1, 128, 128);
+  s.inactive = true;
+  cases.push_back({"inactive cells", s});
+  s = spec(3, 128, 128);
+  s.aquitard_layer = 1;
+  cases.push_back({"3 layers, aquitard", s});
+  s = spec(3, 128, 128);
+  s.k33_ratio = 1e-4;
+  cases.push_back({"3 layers, k33 = 1e-4 k", s});
+  s = spec(2, 128, 128);
+  s.k33_ratio = 10.0;
+  cases.push_back({"2 layers, strong vertical coupling", s});
+  for (const Case& k : cases) {
+    const StencilSystem A = synthetic::build(k.spec, &h);
+    const SolveStats st = solve_mg(A, h);
+    EXPECT_TRUE(st.converged) << k.name;
+    EXPECT_LE(st.iterations, static_cast<int>(1.5 * base)) << k.name << " (homogeneous: " << base << ")";
+  }
+}
+
+TEST(Multigrid, SameIteratesOnOneAndTwoThreads) {
+  Spec s = spec(3, 150, 170); // big enough for parallel loops on two levels
+  s.field = KField::lognormal;
+  s.aquitard_layer = 1;
+  s.inactive = true;
+  std::vector<double> h0;
+  StencilSystem A = synthetic::build(s, &h0);
+  const int threads = max_threads();
+  std::vector<double> h1 = h0, h2 = h0;
+  set_threads(1);
+  const SolveStats s1 = solve_mg(A, h1);
+  set_threads(2);
+  const SolveStats s2 = solve_mg(A, h2);
+  // And the nonsymmetric path.
+  A.make_nonsymmetric();
+  std::vector<double> g1 = h0, g2 = h0;
+  set_threads(1);
+  const SolveStats n1 = solve_mg(A, g1);
+  set_threads(2);
+  const SolveStats n2 = solve_mg(A, g2);
+  set_threads(threads);
+  EXPECT_EQ(s1.iterations, s2.iterations);
+  EXPECT_EQ(s1.relative_residual, s2.relative_residual);
+  EXPECT_TRUE(h1 == h2) << "heads differ between 1 and 2 threads";
+  EXPECT_EQ(n1.iterations, n2.iterations);
+  EXPECT_TRUE(g1 == g2) << "BiCGSTAB heads differ between 1 and 2 threads";
+}
+
+TEST(Multigrid, FixedHeadsAndInactiveCellsKeepTheirValues) {
+  Spec s = spec(2, 50, 60);
+  s.inactive = true;
+  std::vector<double> h;
+  const StencilSystem A = synthetic::build(s, &h);
+  solve_mg(A, h);
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    if (A.diag[i] == 1.0 && A.east[i] == 0.0 && A.south[i] == 0.0) {
+      EXPECT_NEAR(h[i], A.rhs[i], 1e-12);
+    }
+  }
+}
+
+TEST(Multigrid, HierarchyCoarsensRowsAndColumnsOnly) {
+  std::vector<double> h;
+  const StencilSystem A = synthetic::build(spec(3, 200, 100), &h);
+  MultigridPreconditioner mg;
+  mg.setup(A);
+  ASSERT_GE(mg.levels(), 3);
+  EXPECT_EQ(mg.level_cells(1), 3 * 100 * 50);
+  EXPECT_LE(mg.level_cells(mg.levels() - 1), MultigridSettings{}.coarsest_cells);
+  // Float hierarchy: well under 60 bytes per fine cell.
+  EXPECT_LT(static_cast<double>(mg.memory_bytes()) / static_cast<double>(A.size()), 60.0);
+}
+
+// The vectorised operator matches the assembled sparse matrix.
+TEST(Stencil, ApplyMatchesSparseMatrix) {
+  for (Index nlay : {1, 3}) {
+    Spec s = spec(nlay, 17, 23);
+    s.field = KField::lognormal;
+    s.inactive = true;
+    StencilSystem A = synthetic::build(s);
+    for (bool nonsym : {false, true}) {
+      if (nonsym) {
+        A.make_nonsymmetric();
+        for (std::size_t i = 0; i < A.west.size(); ++i) A.west[i] *= 1.3, A.up[i] *= 0.7;
+      }
+      std::vector<double> x(static_cast<std::size_t>(A.size())), y(x.size()), r(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37 * static_cast<double>(i));
+      apply(A, x, y);
+      const Eigen::VectorXd ref = to_sparse(A) * Eigen::Map<const Eigen::VectorXd>(x.data(), A.size());
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        const double e = ref[static_cast<Index>(i)];
+        EXPECT_NEAR(y[i], e, 1e-9 * (1.0 + std::abs(e)));
+      }
+      const double xy = apply_dot(A, x, y);
+      EXPECT_NEAR(xy, ref.dot(Eigen::Map<const Eigen::VectorXd>(x.data(), A.size())), 1e-9 * std::abs(xy));
+      const double rn = residual(A, x, r);
+      const Eigen::VectorXd rr = Eigen::Map<const Eigen::VectorXd>(A.rhs.data(), A.size()) - ref;
+      EXPECT_NEAR(rn, rr.norm(), 1e-9 * rr.norm());
+    }
+  }
+}
+
+} // namespace
+} // namespace gwsim
