@@ -73,8 +73,40 @@ void Simulation::assemble(StencilSystem& A, std::span<const double> h, double dt
 
 double Simulation::residual_norm(std::span<const double> h, double dt, bool steady) {
   assemble(scratch_, h, dt, steady);
-  const double* r = scratch_.rhs.data();
-  return std::sqrt(parallel_sum(scratch_.size(), [&](Index n) { return r[n] * r[n]; }));
+  return norm(scratch_.rhs);
+}
+
+double Simulation::norm(const std::vector<double>& v) const {
+  const double* p = v.data();
+  return std::sqrt(parallel_sum_blocks(static_cast<Index>(v.size()), [&](Index b, Index e) {
+    double s = 0.0;
+    for (Index n = b; n < e; ++n) s += p[n] * p[n];
+    return s;
+  }));
+}
+
+void Simulation::add_update(double omega) {
+  double* h = head_.data();
+  const double* d = dh_.data();
+  parallel_for_blocks(static_cast<Index>(head_.size()), [&](Index b, Index e) {
+    for (Index n = b; n < e; ++n) h[n] += omega * d[n];
+  });
+}
+
+void Simulation::set_trial(double omega) {
+  double* t = trial_.data();
+  const double* h = head_.data();
+  const double* d = dh_.data();
+  parallel_for_blocks(static_cast<Index>(head_.size()), [&](Index b, Index e) {
+    for (Index n = b; n < e; ++n) t[n] = h[n] + omega * d[n];
+  });
+}
+
+double Simulation::max_relative_change() const {
+  const Grid& g = model_.grid;
+  return parallel_max(g.ncell(), [&](Index n) {
+    return flow_.convertible(n) ? std::abs(dh_[static_cast<std::size_t>(n)]) / g.thickness(n) : 0.0;
+  });
 }
 
 Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
@@ -96,32 +128,29 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
     res.where = where;
     if (!flow_.nonlinear()) {
       // Linear: the update solves the step exactly (to the solver tolerance).
-      double* h = head_.data();
-      const double* d = dh_.data();
-      parallel_for_blocks(ncell, [&](Index b, Index e) {
-        for (Index n = b; n < e; ++n) h[n] += d[n];
-      });
+      add_update(1.0);
       res.converged = true;
       return res;
     }
-    // Backtracking line search on the residual norm: halve the update while
-    // it makes the imbalance worse (drying fronts, Sy/Ss switches).
-    const double f0 = std::sqrt(parallel_sum(ncell, [&](Index n) {
-      const double r = system_.rhs[static_cast<std::size_t>(n)];
-      return r * r;
-    }));
-    double omega = 1.0;
+    if (res.max_change <= ns.head_tolerance) {
+      // Converged: the full update is below the tolerance.
+      add_update(1.0);
+      res.converged = true;
+      return res;
+    }
+    // Damping, then a backtracking line search on the residual norm. A
+    // convertible cell may move at most half its thickness per iteration, so
+    // a first update computed with a nearly dry cell's tiny conductances
+    // cannot throw heads far out of range.
+    double omega = std::min(1.0, 0.5 / max_relative_change());
+    const double f0 = norm(system_.rhs);
     trial_.resize(head_.size());
     for (int b = 0;; ++b) {
-      for (std::size_t n = 0; n < head_.size(); ++n) trial_[n] = head_[n] + omega * dh_[n];
+      set_trial(omega);
       if (b >= ns.backtracking || residual_norm(trial_, dt, steady) < (1.0 - 1e-4 * omega) * f0) break;
       omega *= 0.5;
     }
     head_.swap(trial_);
-    if (omega == 1.0 && res.max_change <= ns.head_tolerance) {
-      res.converged = true;
-      return res;
-    }
   }
   return res;
 }

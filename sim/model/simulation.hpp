@@ -60,6 +60,12 @@ private:
                StepBudget& acc);
   void assemble(StencilSystem& A, std::span<const double> h, double dt, bool steady) const;
   double residual_norm(std::span<const double> h, double dt, bool steady);
+  double norm(const std::vector<double>& v) const;
+  /// head_ += omega dh_, and trial_ = head_ + omega dh_.
+  void add_update(double omega);
+  void set_trial(double omega);
+  /// Largest |dh| / thickness over convertible cells.
+  double max_relative_change() const;
   StepBudget budget(double dt, bool steady) const;
 
   const ModelData& model_;

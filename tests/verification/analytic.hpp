@@ -47,3 +47,40 @@ inline double thiem_difference(double Q, double T, double r1, double r2) {
 }
 
 } // namespace gwsim::test
+
+namespace gwsim::test {
+
+/// Hantush-Jacob leaky well function W(u, beta) = integral from u to infinity
+/// of exp(-y - beta^2 / (4 y)) / y dy, by composite Simpson in t = ln y
+/// (the integrand is smooth and decays double-exponentially in t).
+inline double leaky_well_function(double u, double beta) {
+  const double a = std::log(u), b = std::log(u + 60.0);
+  const int n = 40000; // even
+  const double h = (b - a) / n;
+  auto f = [&](double t) {
+    const double y = std::exp(t);
+    return std::exp(-y - beta * beta / (4.0 * y));
+  };
+  double s = f(a) + f(b);
+  for (int i = 1; i < n; ++i) s += (i % 2 ? 4.0 : 2.0) * f(a + i * h);
+  return s * h / 3.0;
+}
+
+/// Hantush-Jacob transient drawdown, m: Q/(4 pi T) W(u, r/B).
+inline double hantush_drawdown(double Q, double T, double S, double B, double r, double t) {
+  return Q / (4.0 * std::numbers::pi * T) * leaky_well_function(r * r * S / (4.0 * T * t), r / B);
+}
+
+/// Steady leaky drawdown (de Glee / Hantush-Jacob), m: Q/(2 pi T) K0(r/B).
+inline double leaky_steady_drawdown(double Q, double T, double B, double r) {
+  return Q / (2.0 * std::numbers::pi * T) * std::cyl_bessel_k(0.0, r / B);
+}
+
+/// Dupuit head between fixed heads h1 (x = 0) and h2 (x = L) with uniform
+/// recharge W on an aquifer of conductivity K over a horizontal base at 0:
+/// h^2 = h1^2 - (h1^2 - h2^2) x / L + (W / K) x (L - x).
+inline double dupuit_head(double h1, double h2, double L, double W, double K, double x) {
+  return std::sqrt(h1 * h1 - (h1 * h1 - h2 * h2) * x / L + (W / K) * x * (L - x));
+}
+
+} // namespace gwsim::test
