@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -149,7 +150,12 @@ TimeInput read_time(const ConfigNode& node) {
     StressPeriod p;
     p.length = e.required("length").as_double(Bound::positive("d"));
     if (auto n = e.optional("steps")) p.steps = n->as_int(Bound::at_least(1));
-    if (auto n = e.optional("multiplier")) p.multiplier = n->as_double(Bound::positive());
+    if (auto n = e.optional("multiplier")) {
+      p.multiplier = n->as_double(Bound::positive());
+      // The first step is length (m - 1) / (m^steps - 1); it must not vanish.
+      if (!std::isfinite(std::pow(p.multiplier, p.steps)))
+        n->fail(fmt::format("multiplier^steps overflows with {} steps; use a smaller multiplier", p.steps));
+    }
     if (auto n = e.optional("steady")) p.steady = n->as_bool();
     Index repeat = 1;
     if (auto n = e.optional("repeat")) repeat = n->as_index(Bound::between(1, double(max_periods)));
