@@ -8,6 +8,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 namespace gwsim {
@@ -64,6 +66,22 @@ std::vector<Token> split_words(const std::string& line, int line_no) {
   return tokens;
 }
 
+/// Comma-separated fields of one line, without surrounding spaces.
+std::vector<Token> split_csv_line(const std::string& line, int line_no) {
+  std::vector<Token> fields;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = std::min(line.find(',', start), line.size());
+    std::size_t first = start;
+    std::size_t last = comma;
+    while (first < last && (line[first] == ' ' || line[first] == '\t')) ++first;
+    while (last > first && (line[last - 1] == ' ' || line[last - 1] == '\t')) --last;
+    fields.push_back({line.substr(first, last - first), line_no, int(first) + 1});
+    if (comma == line.size()) return fields;
+    start = comma + 1;
+  }
+}
+
 /// Parse a finite number; nullopt (with `why`) otherwise.
 std::optional<double> parse_number(const std::string& t, std::string& why) {
   const char* first = t.data() + (!t.empty() && t[0] == '+' ? 1 : 0);
@@ -109,42 +127,65 @@ void check_shape(const std::string& path, const RasterOptions& o, Index nrow, In
 
 // --- .asc -------------------------------------------------------------------------
 
-/// Reads header lines from lines[*next] on; leaves *next at the first data line.
-AscHeader read_asc_header(const std::string& path, const std::vector<std::string>& lines,
-                          std::size_t& next) {
+/// The header key each spelling sets (xllcorner and xllcenter are one key).
+const std::map<std::string, std::string> asc_header_keys = {
+    {"ncols", "ncols"},         {"nrows", "nrows"},         {"xllcorner", "xll"},
+    {"xllcenter", "xll"},       {"yllcorner", "yll"},       {"yllcenter", "yll"},
+    {"cellsize", "cellsize"},   {"nodata_value", "nodata_value"},
+};
+const char* const asc_required[] = {"ncols", "nrows", "xll", "yll", "cellsize"};
+
+void set_header_value(AscHeader& h, const std::string& key, const std::string& path, const Token& v) {
+  if (key == "ncols") h.ncols = count_at(path, v);
+  if (key == "nrows") h.nrows = count_at(path, v);
+  if (key == "xllcorner" || key == "xllcenter") h.xll = number_at(path, v);
+  if (key == "yllcorner" || key == "yllcenter") h.yll = number_at(path, v);
+  if (key == "nodata_value") h.nodata_value = number_at(path, v);
+  if (key == "cellsize") {
+    h.cellsize = number_at(path, v);
+    if (h.cellsize <= 0.0) fail(path, v.line, v.column, fmt::format("cellsize {} must be > 0", v.text));
+  }
+  h.xll_is_center = h.xll_is_center || key == "xllcenter";
+  h.yll_is_center = h.yll_is_center || key == "yllcenter";
+}
+
+/// Reads header lines from lines[next] on; leaves `next` at the first data line.
+AscHeader read_asc_header(const std::string& path, const std::vector<std::string>& lines, std::size_t& next) {
   AscHeader h;
-  bool seen_ncols = false, seen_nrows = false, seen_x = false, seen_y = false, seen_size = false;
+  std::set<std::string> seen;
+  const auto complete = [&seen] {
+    return std::all_of(std::begin(asc_required), std::end(asc_required),
+                       [&seen](const char* k) { return seen.count(k) != 0; });
+  };
   for (; next < lines.size(); ++next) {
     const auto words = split_words(lines[next], int(next) + 1);
     if (words.empty()) continue;
-    const std::string key = lower(words[0].text);
-    const bool complete = seen_ncols && seen_nrows && seen_x && seen_y && seen_size;
-    const char c = words[0].text[0];
-    // Data starts at the first line that begins like a number, or once the
-    // header is complete at any line other than NODATA_value.
+    const Token& name = words[0];
+    const std::string key = lower(name.text);
+    // Data starts at the first line that begins like a number, or, once the
+    // header is complete, at any line other than NODATA_value.
+    const char c = name.text[0];
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.' ||
-        (complete && key != "nodata_value"))
+        (complete() && key != "nodata_value"))
       break;
+    const auto it = asc_header_keys.find(key);
+    if (it == asc_header_keys.end())
+      fail(path, name.line, name.column,
+           fmt::format("unknown header key '{}' (expected ncols, nrows, xllcorner|xllcenter, "
+                       "yllcorner|yllcenter, cellsize, NODATA_value)",
+                       name.text));
     if (words.size() != 2)
-      fail(path, words[0].line, words[0].column, fmt::format("header line '{}' must be a key and one value", lines[next]));
-    const Token& v = words[1];
-    bool* seen = nullptr;
-    if (key == "ncols") { h.ncols = count_at(path, v); seen = &seen_ncols; }
-    else if (key == "nrows") { h.nrows = count_at(path, v); seen = &seen_nrows; }
-    else if (key == "xllcorner" || key == "xllcenter") { h.xll = number_at(path, v); h.xll_is_center = key == "xllcenter"; seen = &seen_x; }
-    else if (key == "yllcorner" || key == "yllcenter") { h.yll = number_at(path, v); h.yll_is_center = key == "yllcenter"; seen = &seen_y; }
-    else if (key == "cellsize") { h.cellsize = number_at(path, v); seen = &seen_size; }
-    else if (key == "nodata_value") { h.nodata_value = number_at(path, v); continue; }
-    else fail(path, words[0].line, words[0].column,
-              fmt::format("unknown header key '{}' (expected ncols, nrows, xllcorner|xllcenter, "
-                          "yllcorner|yllcenter, cellsize, NODATA_value)", words[0].text));
-    if (*seen) fail(path, words[0].line, words[0].column, fmt::format("header key '{}' given twice", words[0].text));
-    *seen = true;
+      fail(path, name.line, name.column, fmt::format("header line '{}' must be a key and one value", lines[next]));
+    if (!seen.insert(it->second).second)
+      fail(path, name.line, name.column, fmt::format("header key '{}' is given twice", name.text));
+    set_header_value(h, key, path, words[1]);
   }
-  const std::pair<bool, const char*> required[] = {{seen_ncols, "ncols"}, {seen_nrows, "nrows"},
-      {seen_x, "xllcorner or xllcenter"}, {seen_y, "yllcorner or yllcenter"}, {seen_size, "cellsize"}};
-  for (const auto& [seen, name] : required)
-    if (!seen) fail(path, int(next) + 1, 1, fmt::format("the header has no '{}'", name));
+  for (const char* k : asc_required)
+    if (seen.count(k) == 0)
+      fail(path, int(next) + 1, 1,
+           fmt::format("the header has no '{}'", std::string(k) == "xll"   ? "xllcorner or xllcenter"
+                                                 : std::string(k) == "yll" ? "yllcorner or yllcenter"
+                                                                           : k));
   return h;
 }
 
@@ -187,31 +228,22 @@ Raster read_asc(const std::string& path, const RasterOptions& options) {
 Raster read_csv(const std::string& path, const RasterOptions& options) {
   auto lines = split_lines(read_file(path));
   while (!lines.empty() && split_words(lines.back(), 0).empty()) lines.pop_back();
-  Raster r;
-  r.nrow = Index(lines.size());
-  r.ncol = options.ncol;
-  if (r.nrow != options.nrow)
+  if (Index(lines.size()) != options.nrow)
     fail(path, int(std::min(lines.size(), std::size_t(options.nrow)) + 1), 1,
          fmt::format("found {} lines, expected {} (nrow x ncol = {} x {})", lines.size(), options.nrow,
                      options.nrow, options.ncol));
+  Raster r;
+  r.nrow = options.nrow;
+  r.ncol = options.ncol;
   r.values.reserve(static_cast<std::size_t>(r.nrow * r.ncol));
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const std::string& line = lines[i];
-    Index fields = 0;
-    std::size_t start = 0;
-    while (start <= line.size()) {
-      const std::size_t comma = std::min(line.find(',', start), line.size());
-      const std::size_t b = line.find_first_not_of(" \t", start);
-      const std::size_t first = (b == std::string::npos || b > comma) ? comma : b;
-      std::size_t last = comma;
-      while (last > first && (line[last - 1] == ' ' || line[last - 1] == '\t')) --last;
-      const Token t{line.substr(first, last - first), int(i) + 1, int(first) + 1};
+    const auto fields = split_csv_line(lines[i], int(i) + 1);
+    for (const Token& t : fields) {
       if (t.text.empty()) fail(path, t.line, t.column, "empty value");
-      if (++fields <= r.ncol) r.values.push_back(number_at(path, t));
-      start = comma + 1;
+      r.values.push_back(number_at(path, t));
     }
-    if (fields != r.ncol)
-      fail(path, int(i) + 1, 1, fmt::format("line has {} values, expected {} (ncol)", fields, r.ncol));
+    if (Index(fields.size()) != r.ncol)
+      fail(path, int(i) + 1, 1, fmt::format("line has {} values, expected {} (ncol)", fields.size(), r.ncol));
   }
   return r;
 }

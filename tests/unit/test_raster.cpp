@@ -107,6 +107,13 @@ TEST_F(RasterFile, AscHeaderProblems) {
             std::string::npos);
 }
 
+TEST_F(RasterFile, AscRepeatedKeyAndBadCellsize) {
+  const auto twice = write("t.asc", "ncols 1\nnrows 1\nxllcorner 0\nxllcenter 0\n");
+  EXPECT_EQ(error_of([&] { read_asc(twice, {1, 1, {}}); }), twice + ":4:1: header key 'xllcenter' is given twice");
+  const auto size = write("s.asc", "ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize -5\n1\n");
+  EXPECT_EQ(error_of([&] { read_asc(size, {1, 1, {}}); }), size + ":5:10: cellsize -5 must be > 0");
+}
+
 TEST_F(RasterFile, CsvRowOfWrongLength) {
   const auto path = write("a.csv", "1,2,3\n4,5\n");
   EXPECT_EQ(error_of([&] { read_csv(path, {2, 3, {}}); }), path + ":2:1: line has 2 values, expected 3 (ncol)");
