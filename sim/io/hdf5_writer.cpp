@@ -24,7 +24,10 @@
 ///   time, dt (step)       f8 d;  period, step_in_period (step) i4 1-based
 ///   <term>_in, <term>_out (step)   f8 m3/d, for each budget term
 ///   total_in, total_out   f8 m3/d;  percent_discrepancy f8 percent
-///   solver_iterations i4; relative_residual f8
+///   <T>_requested_out f8 m3/d, only for terms that delivered less than asked
+///                         in some step (wel in drying cells)
+///   solver_iterations i4; newton_iterations i4; time_step_cuts i4;
+///   dry_cells i8; relative_residual f8
 /// /observations           only when the model has observations
 ///   obs (obs)             dimension without values
 ///   name (obs) string; layer, row, col (obs) i4 1-based; x, y (obs) f8 m
@@ -139,6 +142,9 @@ struct StepRecord {
   double time = 0.0;
   double dt = 0.0;
   std::int32_t solver_iterations = 0;
+  std::int32_t newton_iterations = 0;
+  std::int32_t time_step_cuts = 0;
+  std::int64_t dry_cells = 0;
   double relative_residual = 0.0;
   double total_in = 0.0;
   double total_out = 0.0;
@@ -175,7 +181,7 @@ struct Hdf5Writer::State {
 
   std::vector<std::string> terms;
   std::vector<StepRecord> steps;
-  std::vector<double> term_in, term_out; ///< step-major, steps x terms
+  std::vector<double> term_in, term_out, term_requested_out; ///< step-major, steps x terms
   std::size_t nobs = 0;
   std::vector<double> observed; ///< step-major, steps x nobs
 
@@ -410,11 +416,14 @@ void Hdf5Writer::step(const StepInfo& info, std::span<const double> head,
   }
 
   s.steps.push_back(StepRecord{info.global_step + 1, info.period + 1, info.step + 1, info.time,
-                               info.dt, info.solver_iterations, info.relative_residual,
-                               budget.total_in, budget.total_out, budget.percent_discrepancy});
+                               info.dt, info.solver_iterations, info.newton_iterations,
+                               info.time_step_cuts, static_cast<std::int64_t>(info.dry_cells),
+                               info.relative_residual, budget.total_in, budget.total_out,
+                               budget.percent_discrepancy});
   for (const auto& t : budget.terms) {
     s.term_in.push_back(t.in);
     s.term_out.push_back(t.out);
+    s.term_requested_out.push_back(t.requested_out);
   }
   s.observed.insert(s.observed.end(), observed.begin(), observed.end());
 }
@@ -467,6 +476,16 @@ void Hdf5Writer::finish(const RunSummary& summary) {
         for (std::size_t i = 0; i < r.size(); ++i) values[i] = s.term_out[i * nterm + t];
         write_variable<double>(g, s.terms[t] + "_out", nstep, scales, values, "m3/d",
                                s.terms[t] + " outflow from the groundwater system");
+        // Terms that can deliver less than asked (wells in drying cells)
+        // also report what was asked for.
+        bool any_requested = false;
+        for (std::size_t i = 0; i < r.size(); ++i) {
+          values[i] = s.term_requested_out[i * nterm + t];
+          any_requested = any_requested || values[i] > 0.0;
+        }
+        if (any_requested)
+          write_variable<double>(g, s.terms[t] + "_requested_out", nstep, scales, values, "m3/d",
+                                 s.terms[t] + " outflow asked for (before reduction in drying cells)");
       }
       write_variable<double>(g, "total_in", nstep, scales,
                              column<double>(r, [](auto& x) { return x.total_in; }), "m3/d",
@@ -480,6 +499,15 @@ void Hdf5Writer::finish(const RunSummary& summary) {
       write_variable<std::int32_t>(g, "solver_iterations", nstep, scales,
                                    column<std::int32_t>(r, [](auto& x) { return x.solver_iterations; }),
                                    "", "linear solver iterations");
+      write_variable<std::int32_t>(g, "newton_iterations", nstep, scales,
+                                   column<std::int32_t>(r, [](auto& x) { return x.newton_iterations; }),
+                                   "", "outer (Newton-Raphson) iterations");
+      write_variable<std::int32_t>(g, "time_step_cuts", nstep, scales,
+                                   column<std::int32_t>(r, [](auto& x) { return x.time_step_cuts; }),
+                                   "", "times the step was halved to converge");
+      write_variable<std::int64_t>(g, "dry_cells", nstep, scales,
+                                   column<std::int64_t>(r, [](auto& x) { return x.dry_cells; }), "",
+                                   "convertible cells with head below their bottom");
       write_variable<double>(g, "relative_residual", nstep, scales,
                              column<double>(r, [](auto& x) { return x.relative_residual; }), "1",
                              "final ||b - A h|| / ||b|| of the linear solve");

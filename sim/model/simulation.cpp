@@ -217,13 +217,14 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
   try {
     sink.begin(model_);
     std::vector<double> observed(model_.observations.size());
-    double time = 0.0;
+    double period_start = 0.0; // d since the start date
     int global = 0;
     for (int per = 0; per < sum.periods; ++per) {
       const StressPeriod& sp = model_.time.periods[static_cast<std::size_t>(per)];
       chd_.start_period(per, role_, head_, model_.grid);
       for (const auto& p : packages_) p->start_period(per);
       const std::vector<double> dts = step_lengths(sp);
+      double elapsed = 0.0; // d since the period start
       for (int s = 0; s < sp.steps; ++s, ++global) {
         if (stop && stop->load())
           throw Interrupted(fmt::format("interrupted before stress period {}, time step {} "
@@ -236,8 +237,10 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         info.step = s;
         info.global_step = global;
         info.dt = dt;
-        time += dt;
-        info.time = time;
+        elapsed += dt;
+        // The last step ends exactly at the period end, so saved times fall
+        // on calendar dates without rounding drift.
+        info.time = period_start + (s + 1 == sp.steps ? sp.length : elapsed);
         StepBudget b;
         advance(dt, sp.steady, model_.newton.time_step_cuts, 1.0, info, b);
         b.close();
@@ -253,6 +256,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
             std::max(sum.worst_percent_discrepancy, std::abs(b.percent_discrepancy));
         if (progress) progress(info, b, nsteps);
       }
+      period_start += sp.length;
     }
     sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sink.finish(sum);
