@@ -20,6 +20,7 @@ namespace {
 const std::vector<std::pair<std::string, SolverKind>> solver_methods = {
     {"pcg", SolverKind::pcg},
     {"direct", SolverKind::direct},
+    {"multigrid", SolverKind::multigrid},
 };
 const std::vector<std::pair<std::string, SaveHeads>> save_heads_choices = {
     {"every_step", SaveHeads::every_step},
@@ -114,8 +115,24 @@ std::vector<LayerType> read_layer_types(const std::optional<ConfigNode>& node, I
   return types;
 }
 
+/// Leakance between layer k and k+1 (1/d): a list of nlay - 1 2-D arrays.
+std::vector<double> read_leakance(const ConfigNode& node, const Grid& g) {
+  if (g.nlay < 2) node.fail_here("leakance couples layers; the grid has only one layer");
+  node.expect_list(fmt::format("a list of nlay - 1 = {} 2-D arrays (one per layer interface)", g.nlay - 1));
+  if (Index(node.size()) != g.nlay - 1)
+    node.fail_here(fmt::format("expected nlay - 1 = {} 2-D arrays (one per layer interface), found {} entries",
+                               g.nlay - 1, node.size()));
+  std::vector<double> v;
+  v.reserve(std::size_t((g.nlay - 1) * g.ncell_layer()));
+  for (std::size_t k = 0; k < node.size(); ++k) {
+    const auto layer = read_array2d(node[k], g, {Bound::positive("1/d")});
+    v.insert(v.end(), layer.begin(), layer.end());
+  }
+  return v;
+}
+
 AquiferProperties read_aquifer(const ConfigNode& node, const Grid& g) {
-  node.expect_map("a mapping {k, k33, ss, sy, layer_type}");
+  node.expect_map("a mapping {k, k33, ss, sy, layer_type, leakance}");
   AquiferProperties a;
   a.k = read_array3d(node.required("k"), g, {Bound::positive("m/d")});
   const auto k33 = node.optional("k33");
@@ -124,6 +141,7 @@ AquiferProperties read_aquifer(const ConfigNode& node, const Grid& g) {
   const auto sy = node.optional("sy");
   a.sy = sy ? read_array3d(*sy, g, {Bound::between(0.0, 1.0)}) : std::vector<double>(std::size_t(g.ncell()), 0.1);
   a.layer_type = read_layer_types(node.optional("layer_type"), g.nlay);
+  if (auto n = node.optional("leakance")) a.leakance = read_leakance(*n, g);
   node.done();
   return a;
 }
@@ -204,9 +222,24 @@ OutputOptions read_output(const std::optional<ConfigNode>& node, const ConfigSou
   return o;
 }
 
-SolverSettings read_solver(const ConfigNode& node) {
-  node.expect_map("a mapping {method, head_tolerance, residual_tolerance, max_iterations}");
+NewtonSettings read_newton(const ConfigNode& node) {
+  node.expect_map("a mapping {max_iterations, head_tolerance, backtracking, time_step_cuts, "
+                  "well_reduction_fraction}");
+  NewtonSettings s;
+  if (auto n = node.optional("max_iterations")) s.max_iterations = n->as_int(Bound::at_least(1));
+  if (auto n = node.optional("head_tolerance")) s.head_tolerance = n->as_double(Bound::positive("m"));
+  if (auto n = node.optional("backtracking")) s.backtracking = n->as_int(Bound::between(0, 30));
+  if (auto n = node.optional("time_step_cuts")) s.time_step_cuts = n->as_int(Bound::between(0, 20));
+  if (auto n = node.optional("well_reduction_fraction"))
+    s.well_reduction_fraction = n->as_double(Bound::between(1e-6, 1.0));
+  node.done();
+  return s;
+}
+
+SolverSettings read_solver(const ConfigNode& node, NewtonSettings& newton) {
+  node.expect_map("a mapping {method, head_tolerance, residual_tolerance, max_iterations, newton}");
   SolverSettings s;
+  if (auto n = node.optional("newton")) newton = read_newton(*n);
   if (auto n = node.optional("method")) s.kind = read_enum(*n, solver_methods);
   if (auto n = node.optional("head_tolerance")) s.head_tolerance = n->as_double(Bound::positive("m"));
   if (auto n = node.optional("residual_tolerance")) s.residual_tolerance = n->as_double(Bound::positive());
@@ -234,7 +267,7 @@ ModelData read_scenario_text(const std::string& text, const std::string& display
   if (auto n = root.optional("stresses")) m.stresses = read_stresses(*n, m.grid, nper);
   if (auto n = root.optional("observations")) m.observations = read_observations(*n, m.grid);
   m.output = read_output(root.optional("output"), *source);
-  if (auto n = root.optional("solver")) m.solver = read_solver(*n);
+  if (auto n = root.optional("solver")) m.solver = read_solver(*n, m.newton);
   root.done();
   check_steady_periods(m, time.period_nodes);
   return m;
