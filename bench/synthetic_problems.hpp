@@ -142,8 +142,11 @@ inline std::vector<char> active_cells(const Spec& s) {
   return act;
 }
 
-/// Assemble the system; h0 receives the starting heads (fixed heads set).
-inline StencilSystem build(const Spec& s, std::vector<double>* h0 = nullptr) {
+/// Assemble the system; h0 receives the starting heads (fixed heads set),
+/// storage the storage coefficient Ss b area / dt of each cell (m2/d; zero
+/// on identity rows), for stepping a transient run.
+inline StencilSystem build(const Spec& s, std::vector<double>* h0 = nullptr,
+                           std::vector<double>* storage = nullptr) {
   StencilSystem A;
   A.resize(s.nlay, s.nrow, s.ncol);
   const Index nl = s.nlay, nr = s.nrow, nc = s.ncol, nrc = nr * nc, n = A.size();
@@ -249,6 +252,14 @@ inline StencilSystem build(const Spec& s, std::vector<double>* h0 = nullptr) {
       A.diag[u] = 1.0;
       A.rhs[u] = fixed[u];
     }
+  }
+  if (storage) {
+    storage->assign(static_cast<std::size_t>(n), 0.0);
+    if (s.specific_storage > 0.0)
+      for (Index i = 0; i < n; ++i) {
+        const auto u = static_cast<std::size_t>(i);
+        if (act[u] && std::isnan(fixed[u])) (*storage)[u] = s.specific_storage * b * area / s.dt;
+      }
   }
   if (h0) {
     h0->assign(static_cast<std::size_t>(n), 35.0);

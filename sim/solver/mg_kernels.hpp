@@ -129,12 +129,14 @@ inline void general_row(Index nc, const GeneralRows<C>& a, const VecRows<T>& v, 
 ///   x[c] = (b[c] + horizontal couplings * x + dprev[c] * xprev[c]) * inv_w[c]
 /// where the horizontal neighbours have the other colour, and dprev/xprev
 /// (Prev = true) are the down coupling and the forward-pass value of the
-/// same column in the layer above. With one layer inv_w = 1/diag and this is
-/// plain Gauss-Seidel. ZeroGuess: the other colour is zero (first sweep).
-template <bool Prev, bool ZeroGuess, class C, class T>
+/// same column in the layer above. Div (one layer): divide by the diagonal
+/// instead, plain Gauss-Seidel without a stored inverse. ZeroGuess: the
+/// other colour is zero (first sweep).
+template <bool Prev, bool ZeroGuess, bool Div, class C, class T>
 inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows<C>& a,
                    const T* __restrict b, const C* __restrict dprev, const T* __restrict xprev,
                    const T* __restrict xn, const T* __restrict xs, T* __restrict x) {
+  const C* __restrict d = a.d;
   const C* __restrict e = a.e;
   const C* __restrict s = a.s;
   const C* __restrict sn = a.sn;
@@ -150,7 +152,7 @@ inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows
       if (c > 0) t += T(e[c - 1]) * x[c - 1];
       if (c + 1 < nc) t += T(e[c]) * x[c + 1];
     }
-    x[c] = t * T(inv_w[c]);
+    x[c] = Div ? t / T(d[c]) : t * T(inv_w[c]);
   };
   Index c = c0;
   if (c == 0) {
@@ -161,7 +163,7 @@ inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows
     T t = rhs(c);
     if constexpr (!ZeroGuess)
       t += T(e[c]) * x[c + 1] + T(e[c - 1]) * x[c - 1] + T(s[c]) * xs[c] + T(sn[c]) * xn[c];
-    x[c] = t * T(inv_w[c]);
+    x[c] = Div ? t / T(d[c]) : t * T(inv_w[c]);
   }
   if (c == nc - 1) edge(c);
 }

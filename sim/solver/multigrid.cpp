@@ -31,81 +31,37 @@ struct SymStencil {
   }
 };
 
+/// Read access to a symmetric layered stencil with coefficients of type C:
+/// the system itself (double) or a coarse level (float). `excess` holds each
+/// cell's diagonal minus its couplings (storage, GHB, couplings to fixed
+/// heads); null means "compute it from diag", done on the finest level only,
+/// in double, where the subtraction may cancel.
+template <class C> struct StencilRef {
+  Index nlay, nrow, ncol;
+  const C* diag;
+  const C* east;
+  const C* south;
+  const C* down; ///< null with one layer
+  const float* excess;
+};
+
 /// Sum of the couplings of cell (l, r, c) and whether it has any.
 struct Couplings {
   double sum = 0.0;
   bool any = false;
 };
 
-Couplings couplings(const SymStencilView& A, Index l, Index r, Index c) {
+template <class C> Couplings couplings(const StencilRef<C>& A, Index l, Index r, Index c) {
   const Index nc = A.ncol, nrc = A.nrow * nc, n = (l * A.nrow + r) * nc + c;
-  double t[6] = {c + 1 < nc ? A.east[n] : 0.0, c > 0 ? A.east[n - 1] : 0.0,
-                 r + 1 < A.nrow ? A.south[n] : 0.0, r > 0 ? A.south[n - nc] : 0.0,
-                 l + 1 < A.nlay ? A.down[n] : 0.0, l > 0 ? A.down[n - nrc] : 0.0};
+  const double t[6] = {c + 1 < nc ? double(A.east[n]) : 0.0, c > 0 ? double(A.east[n - 1]) : 0.0,
+                       r + 1 < A.nrow ? double(A.south[n]) : 0.0, r > 0 ? double(A.south[n - nc]) : 0.0,
+                       l + 1 < A.nlay ? double(A.down[n]) : 0.0, l > 0 ? double(A.down[n - nrc]) : 0.0};
   Couplings k;
   for (double v : t) {
     k.sum += v;
     k.any = k.any || v != 0.0;
   }
   return k;
-}
-
-/// Galerkin coarse operator P^T A P of 2 x 2 aggregation (layers kept).
-/// Cells without couplings (fixed heads, inactive cells) are left out of
-/// their aggregate; an aggregate of such cells only becomes an identity row.
-SymStencil coarsen(const SymStencilView& F) {
-  SymStencil C;
-  C.nlay = F.nlay;
-  C.nrow = (F.nrow + 1) / 2;
-  C.ncol = (F.ncol + 1) / 2;
-  const auto n = static_cast<std::size_t>(C.nlay * C.nrow * C.ncol);
-  C.diag.assign(n, 0.0);
-  C.east.assign(n, 0.0);
-  C.south.assign(n, 0.0);
-  if (C.nlay > 1) C.down.assign(n, 0.0);
-  std::vector<char> any(n, 0);
-  const Index nrf = F.nrow, ncf = F.ncol, ncc = C.ncol, nrcc = C.nrow * ncc;
-  const Index crows = C.nlay * C.nrow;
-  parallel_for_chunks(crows, std::max<Index>(1, kChunkCells / ncc), [&](Index b, Index e) {
-    for (Index gr = b; gr < e; ++gr) {
-      const Index l = gr / C.nrow, R = gr % C.nrow;
-      for (Index Cc = 0; Cc < ncc; ++Cc) {
-        const auto m = static_cast<std::size_t>(gr * ncc + Cc);
-        double excess = 0.0, east = 0.0, south = 0.0, down = 0.0;
-        bool has = false;
-        for (Index r = 2 * R; r < std::min(2 * R + 2, nrf); ++r)
-          for (Index c = 2 * Cc; c < std::min(2 * Cc + 2, ncf); ++c) {
-            const Index f = (l * nrf + r) * ncf + c;
-            const Couplings k = couplings(F, l, r, c);
-            if (k.any) {
-              excess += F.diag[f] - k.sum;
-              has = true;
-            }
-            if (c == 2 * Cc + 1 && c + 1 < ncf) east += F.east[f];
-            if (r == 2 * R + 1 && r + 1 < nrf) south += F.south[f];
-            if (l + 1 < F.nlay) down += F.down[f];
-          }
-        C.diag[m] = excess; // the excess for now
-        C.east[m] = east;
-        C.south[m] = south;
-        if (C.nlay > 1) C.down[m] = down;
-        any[m] = has;
-      }
-    }
-  });
-  // Diagonal = excess + all coarse couplings; identity for empty aggregates.
-  parallel_for_chunks(crows, std::max<Index>(1, kChunkCells / ncc), [&](Index b, Index e) {
-    for (Index gr = b; gr < e; ++gr) {
-      const Index l = gr / C.nrow, R = gr % C.nrow;
-      for (Index Cc = 0; Cc < ncc; ++Cc) {
-        const auto m = static_cast<std::size_t>(gr * ncc + Cc);
-        const double d = C.diag[m] + couplings(C.view(), l, R, Cc).sum;
-        C.diag[m] = any[m] && d > 0.0 ? d : 1.0;
-      }
-    }
-  });
-  (void)nrcc;
-  return C;
 }
 
 /// The symmetric part of a nonsymmetric stencil.
@@ -193,50 +149,126 @@ template <std::size_t K> std::array<double, K> add(std::array<double, K> a, cons
   return a;
 }
 
-/// Store the operator of `A` in float on level L and factor its vertical
-/// lines (Thomas algorithm in double, per column of cells).
-void fill_level(const SymStencilView& A, Level& L) {
-  const Index n = A.size(), nc = A.ncol, nr = A.nrow, nl = A.nlay, nrc = nr * nc;
-  const auto un = static_cast<std::size_t>(n);
+/// Store the system's operator in float on the finest level.
+void store_operator(const SymStencilView& A, Level& L) {
+  const Index nc = A.ncol, nr = A.nrow, nl = A.nlay;
+  const auto un = static_cast<std::size_t>(A.size());
   L.diag.resize(un);
   L.east.resize(un);
   L.south.resize(un);
-  L.inv_w.resize(un);
-  if (nl > 1) {
-    L.down.resize(un);
-    L.g.resize(un);
-  } else {
-    L.down.clear();
-    L.g.clear();
-  }
-  auto diag_of = [&](Index i) { return A.diag[i] > 0.0 ? A.diag[i] : 1.0; };
+  L.down.resize(nl > 1 ? un : 0);
   parallel_for_chunks(nl * nr, L.chunk_rows, [&](Index b, Index e) {
     for (Index gr = b; gr < e; ++gr) {
       const Index r = gr % nr, l = gr / nr, base = gr * nc;
-      for (Index c = 0; c < nc; ++c) {
-        const Index i = base + c;
-        L.diag[static_cast<std::size_t>(i)] = static_cast<float>(diag_of(i));
-        L.east[static_cast<std::size_t>(i)] = c + 1 < nc ? static_cast<float>(A.east[i]) : 0.0f;
-        L.south[static_cast<std::size_t>(i)] = r + 1 < nr ? static_cast<float>(A.south[i]) : 0.0f;
-        if (nl > 1) L.down[static_cast<std::size_t>(i)] = l + 1 < nl ? static_cast<float>(A.down[i]) : 0.0f;
+      for (Index i = base; i < base + nc; ++i) {
+        const auto u = static_cast<std::size_t>(i);
+        L.diag[u] = A.diag[i] > 0.0 ? static_cast<float>(A.diag[i]) : 1.0f;
+        L.east[u] = i + 1 < base + nc ? static_cast<float>(A.east[i]) : 0.0f;
+        L.south[u] = r + 1 < nr ? static_cast<float>(A.south[i]) : 0.0f;
+        if (nl > 1) L.down[u] = l + 1 < nl ? static_cast<float>(A.down[i]) : 0.0f;
       }
     }
   });
+}
+
+/// Galerkin coarse operator P^T A P of 2 x 2 aggregation (layers kept),
+/// stored on C (whose shape is set here), and the coarse excess. Cells
+/// without couplings (fixed heads, inactive cells) are left out of their
+/// aggregate; an aggregate of such cells only becomes an identity row.
+/// Coarse diagonal = summed excess + coarse couplings: a sum of
+/// non-negative terms, so float storage loses nothing to cancellation.
+template <class T>
+void coarsen(const StencilRef<T>& F, Level& C, std::vector<float>& excess) {
+  C.set_shape(F.nlay, (F.nrow + 1) / 2, (F.ncol + 1) / 2);
+  const auto n = static_cast<std::size_t>(C.size());
+  C.diag.resize(n);
+  C.east.resize(n);
+  C.south.resize(n);
+  C.down.resize(C.nlay > 1 ? n : 0);
+  excess.resize(n);
+  const Index nrf = F.nrow, ncf = F.ncol, ncc = C.ncol, crows = C.nlay * C.nrow;
+  parallel_for_chunks(crows, C.chunk_rows, [&](Index b, Index e) {
+    for (Index gr = b; gr < e; ++gr) {
+      const Index l = gr / C.nrow, R = gr % C.nrow;
+      for (Index Cc = 0; Cc < ncc; ++Cc) {
+        const auto m = static_cast<std::size_t>(gr * ncc + Cc);
+        double ex = 0.0, east = 0.0, south = 0.0, down = 0.0;
+        bool has = false;
+        for (Index r = 2 * R; r < std::min(2 * R + 2, nrf); ++r)
+          for (Index c = 2 * Cc; c < std::min(2 * Cc + 2, ncf); ++c) {
+            const Index f = (l * nrf + r) * ncf + c;
+            const Couplings k = couplings(F, l, r, c);
+            if (k.any) {
+              ex += F.excess ? double(F.excess[f]) : std::max(0.0, double(F.diag[f]) - k.sum);
+              has = true;
+            }
+            if (c == 2 * Cc + 1 && c + 1 < ncf) east += double(F.east[f]);
+            if (r == 2 * R + 1 && r + 1 < nrf) south += double(F.south[f]);
+            if (l + 1 < F.nlay) down += double(F.down[f]);
+          }
+        excess[m] = has ? static_cast<float>(ex) : -1.0f; // -1: no coupled cell
+        C.east[m] = static_cast<float>(east);
+        C.south[m] = static_cast<float>(south);
+        if (C.nlay > 1) C.down[m] = static_cast<float>(down);
+      }
+    }
+  });
+  const StencilRef<float> cref{C.nlay, C.nrow, C.ncol, C.diag.data(), C.east.data(), C.south.data(),
+                               C.nlay > 1 ? C.down.data() : nullptr, nullptr};
+  parallel_for_chunks(crows, C.chunk_rows, [&](Index b, Index e) {
+    for (Index gr = b; gr < e; ++gr) {
+      const Index l = gr / C.nrow, R = gr % C.nrow;
+      for (Index Cc = 0; Cc < ncc; ++Cc) {
+        const auto m = static_cast<std::size_t>(gr * ncc + Cc);
+        const double d = double(excess[m]) + couplings(cref, l, R, Cc).sum;
+        const bool ok = excess[m] >= 0.0f && d > 0.0;
+        C.diag[m] = ok ? static_cast<float>(d) : 1.0f;
+        if (!ok) excess[m] = 0.0f;
+      }
+    }
+  });
+}
+
+/// Vertical line factors of a layered level (Thomas algorithm in double
+/// per column of cells): inv_w = 1/w, g = down/w.
+void factor_lines(Level& L) {
+  const Index nl = L.nlay, nrc = L.nrow * L.ncol;
+  if (nl == 1) {
+    L.inv_w.clear();
+    L.g.clear();
+    return;
+  }
+  const auto un = static_cast<std::size_t>(L.size());
+  L.inv_w.resize(un);
+  L.g.resize(un);
   parallel_for_chunks(nrc, L.chunk_cells, [&](Index b, Index e) {
     for (Index i = b; i < e; ++i) {
-      double w = diag_of(i);
+      double w = L.diag[static_cast<std::size_t>(i)];
       L.inv_w[static_cast<std::size_t>(i)] = static_cast<float>(1.0 / w);
       for (Index l = 1; l < nl; ++l) {
-        const Index j = i + l * nrc;
-        const double dn = A.down[j - nrc];
-        L.g[static_cast<std::size_t>(j - nrc)] = static_cast<float>(dn / w);
-        const double wn = diag_of(j) - dn * dn / w;
-        w = wn > 0.0 ? wn : diag_of(j);
-        L.inv_w[static_cast<std::size_t>(j)] = static_cast<float>(1.0 / w);
+        const auto j = static_cast<std::size_t>(i + l * nrc), up = j - static_cast<std::size_t>(nrc);
+        const double dn = L.down[up], d = L.diag[j];
+        L.g[up] = static_cast<float>(dn / w);
+        const double wn = d - dn * dn / w;
+        w = wn > 1e-6 * d ? wn : d;
+        L.inv_w[j] = static_cast<float>(1.0 / w);
       }
-      if (nl > 1) L.g[static_cast<std::size_t>(i + (nl - 1) * nrc)] = 0.0f;
+      L.g[static_cast<std::size_t>(i + (nl - 1) * nrc)] = 0.0f;
     }
   });
+}
+
+/// The coarsest level's operator in double, for the band factorisation.
+SymStencil to_double(const Level& L) {
+  SymStencil S;
+  S.nlay = L.nlay;
+  S.nrow = L.nrow;
+  S.ncol = L.ncol;
+  S.diag.assign(L.diag.begin(), L.diag.end());
+  S.east.assign(L.east.begin(), L.east.end());
+  S.south.assign(L.south.begin(), L.south.end());
+  S.down.assign(L.down.begin(), L.down.end());
+  return S;
 }
 
 } // namespace
@@ -261,19 +293,24 @@ struct MultigridPreconditioner::Impl {
           const mg::CoefRows<float> a = L.coef_rows(l, r);
           const float* xn = r > 0 ? x + base - nc : z;
           const float* xs = r + 1 < nr ? x + base + nc : z;
-          const float* iw = L.inv_w.data() + base;
-          if (l == 0) {
+          const float* iw = nl > 1 ? L.inv_w.data() + base : nullptr;
+          if (nl == 1) {
             if (zero_guess)
-              mg::gs_row<false, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
+              mg::gs_row<false, true, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
             else
-              mg::gs_row<false, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
+              mg::gs_row<false, false, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
+          } else if (l == 0) {
+            if (zero_guess)
+              mg::gs_row<false, true, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
+            else
+              mg::gs_row<false, false, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
           } else {
             const float* dp = L.down.data() + base - nrc;
             const float* xp = x + base - nrc;
             if (zero_guess)
-              mg::gs_row<true, true>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base);
+              mg::gs_row<true, true, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base);
             else
-              mg::gs_row<true, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base);
+              mg::gs_row<true, false, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base);
           }
         }
         for (Index l = nl - 2; l >= 0; --l) {
@@ -488,34 +525,57 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
   } else {
     m.sym0 = SymStencil{};
   }
-  SymStencil owned; // the current coarse operator in double
-  std::size_t k = 0;
-  for (;; ++k) {
-    if (m.lev.size() <= k) m.lev.emplace_back();
+  // Level shapes first, so that the level vector is not resized while its
+  // elements are referenced.
+  auto is_last = [&](Index nl, Index nr, Index nc) {
+    return nl * nr * nc <= settings_.coarsest_cells || (nr == 1 && nc == 1);
+  };
+  std::size_t nlev = 1;
+  for (Index nr = A.nrow, nc = A.ncol; !is_last(A.nlay, nr, nc); nr = (nr + 1) / 2, nc = (nc + 1) / 2) ++nlev;
+  m.lev.resize(nlev);
+  auto clear = [](std::initializer_list<std::vector<float>*> vs) {
+    for (auto* v : vs) {
+      v->clear();
+      v->shrink_to_fit();
+    }
+  };
+  Level& L0 = m.lev[0];
+  L0.set_shape(A.nlay, A.nrow, A.ncol);
+  L0.b.resize(static_cast<std::size_t>(L0.size()));
+  L0.x.resize(static_cast<std::size_t>(L0.size()));
+  clear({&L0.v1, &L0.c2});
+  if (nlev == 1) {
+    m.coarsest.factor(view);
+    clear({&L0.diag, &L0.east, &L0.south, &L0.down, &L0.inv_w, &L0.g});
+    return;
+  }
+  store_operator(view, L0);
+  factor_lines(L0);
+  std::vector<float> excess, next_excess;
+  coarsen(StencilRef<double>{view.nlay, view.nrow, view.ncol, view.diag, view.east, view.south, view.down, nullptr},
+          m.lev[1], next_excess);
+  for (std::size_t k = 1; k < nlev; ++k) {
     Level& L = m.lev[k];
-    L.set_shape(view.nlay, view.nrow, view.ncol);
-    const auto n = static_cast<std::size_t>(view.size());
+    const auto n = static_cast<std::size_t>(L.size());
     L.b.resize(n);
     L.x.resize(n);
-    const bool last = view.size() <= settings_.coarsest_cells || (view.nrow == 1 && view.ncol == 1);
-    if (last) {
-      m.coarsest.factor(view);
-      for (auto* v : {&L.diag, &L.east, &L.south, &L.down, &L.inv_w, &L.g, &L.v1, &L.c2}) {
-        v->clear();
-        v->shrink_to_fit();
-      }
+    if (k + 1 == nlev) {
+      m.coarsest.factor(to_double(L).view());
+      clear({&L.diag, &L.east, &L.south, &L.down, &L.inv_w, &L.g, &L.v1, &L.c2});
       break;
     }
-    fill_level(view, L);
-    if (k > 0 && settings_.kcycle) {
+    factor_lines(L);
+    if (settings_.kcycle) {
       L.v1.resize(n);
       L.c2.resize(n);
+    } else {
+      clear({&L.v1, &L.c2});
     }
-    SymStencil next = coarsen(view);
-    owned = std::move(next);
-    view = owned.view();
+    std::swap(excess, next_excess);
+    coarsen(StencilRef<float>{L.nlay, L.nrow, L.ncol, L.diag.data(), L.east.data(), L.south.data(),
+                              L.nlay > 1 ? L.down.data() : nullptr, excess.data()},
+            m.lev[k + 1], next_excess);
   }
-  m.lev.resize(k + 1);
 }
 
 void MultigridPreconditioner::apply(std::span<const double> r, std::span<double> z) const {

@@ -1,0 +1,191 @@
+// Solver benchmarks: STREAM triad (the machine's memory bandwidth, measured
+// in the same run), operator application, one multigrid preconditioner
+// application, and a full solve, over grid size x threads.
+//
+// Counters: cells/s, GB/s (bytes the kernel must move, see each benchmark),
+// triad_GBps (STREAM triad with the same thread count) and of_triad (the
+// ratio). Run: build-mg/bench/bench_solver --benchmark_counters_tabular=true
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <vector>
+
+#include "core/parallel.hpp"
+#include "solver/krylov.hpp"
+#include "solver/multigrid.hpp"
+#include "synthetic_problems.hpp"
+
+namespace gwsim {
+namespace {
+
+/// STREAM triad a = b + s c over arrays far larger than the caches; GB/s
+/// counting 24 bytes per element (no write-allocate, as STREAM does).
+double triad_kernel_seconds(std::vector<double>& a, const std::vector<double>& b, const std::vector<double>& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Index n = static_cast<Index>(a.size());
+  double* ap = a.data();
+  const double* bp = b.data();
+  const double* cp = c.data();
+  parallel_for_chunks(n, 1 << 16, [&](Index lo, Index hi) {
+    for (Index i = lo; i < hi; ++i) ap[i] = bp[i] + 3.0 * cp[i];
+  });
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+constexpr Index kTriadElements = Index{1} << 24; // 3 x 128 MiB
+
+/// Median-of-15 triad bandwidth for a thread count, measured once per run.
+double triad_gbps(int threads) {
+  static std::map<int, double> cache;
+  if (auto it = cache.find(threads); it != cache.end()) return it->second;
+  set_threads(threads);
+  std::vector<double> a(kTriadElements, 0.0), b(kTriadElements, 1.0), c(kTriadElements, 2.0);
+  triad_kernel_seconds(a, b, c); // first touch
+  std::vector<double> t;
+  for (int i = 0; i < 15; ++i) t.push_back(triad_kernel_seconds(a, b, c));
+  std::sort(t.begin(), t.end());
+  const double gbps = 24.0 * static_cast<double>(kTriadElements) / t[t.size() / 2] * 1e-9;
+  cache[threads] = gbps;
+  return gbps;
+}
+
+/// Times each repetition; counters use the median (the machine is shared).
+class Timer {
+public:
+  void start() { t0_ = std::chrono::steady_clock::now(); }
+  void stop() { t_.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count()); }
+  double median() {
+    std::sort(t_.begin(), t_.end());
+    return t_.empty() ? 0.0 : t_[t_.size() / 2];
+  }
+
+private:
+  std::chrono::steady_clock::time_point t0_;
+  std::vector<double> t_;
+};
+
+/// cells/s and GB/s from the median repetition, next to the triad bandwidth
+/// with the same thread count and their ratio.
+void report(benchmark::State& state, Timer& timer, double cells, double bytes, int threads) {
+  const double t = timer.median(), triad = triad_gbps(threads);
+  state.counters["cells/s"] = cells / t;
+  state.counters["median_ms"] = t * 1e3;
+  if (bytes > 0.0) {
+    state.counters["GB/s"] = bytes / t * 1e-9;
+    state.counters["of_triad"] = bytes / t * 1e-9 / triad;
+  }
+  state.counters["triad_GBps"] = triad;
+}
+
+void BM_StreamTriad(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  set_threads(threads);
+  std::vector<double> a(kTriadElements, 0.0), b(kTriadElements, 1.0), c(kTriadElements, 2.0);
+  Timer timer;
+  for (auto _ : state) {
+    timer.start();
+    triad_kernel_seconds(a, b, c);
+    timer.stop();
+    benchmark::DoNotOptimize(a.data());
+  }
+  report(state, timer, static_cast<double>(kTriadElements), 24.0 * static_cast<double>(kTriadElements), threads);
+}
+
+synthetic::Spec square(Index n, Index nlay) {
+  synthetic::Spec s;
+  s.nlay = nlay;
+  s.nrow = s.ncol = n;
+  return s;
+}
+
+/// Args: {nrow = ncol, nlay, threads}.
+void BM_OperatorApply(benchmark::State& state) {
+  const Index n = state.range(0), nlay = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
+  const StencilSystem A = synthetic::build(square(n, nlay));
+  set_threads(threads);
+  std::vector<double> x(static_cast<std::size_t>(A.size()), 1.0), y(x.size());
+  Timer timer;
+  for (auto _ : state) {
+    timer.start();
+    apply(A, x, y);
+    timer.stop();
+    benchmark::DoNotOptimize(y.data());
+  }
+  // diag, east, south (+ down), x read; y written; 8 bytes each.
+  const double bytes_per_cell = 8.0 * (nlay > 1 ? 6.0 : 5.0);
+  const auto cells = static_cast<double>(A.size());
+  report(state, timer, cells, bytes_per_cell * cells, threads);
+}
+
+/// Args: {nrow = ncol, nlay, threads}. Bytes: the finest level's traffic
+/// (double r in, double z out, 4 smoothing half-sweeps + 1 zero-guess
+/// half-sweep, fused residual/restriction, prolongation, over float
+/// coefficients); the coarse levels are not counted.
+void BM_PreconditionerApply(benchmark::State& state) {
+  const Index n = state.range(0), nlay = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
+  const StencilSystem A = synthetic::build(square(n, nlay));
+  set_threads(threads);
+  MultigridPreconditioner mg;
+  mg.setup(A);
+  std::vector<double> r(A.rhs), z(r.size());
+  Timer timer;
+  for (auto _ : state) {
+    timer.start();
+    mg.apply(r, z);
+    timer.stop();
+    benchmark::DoNotOptimize(z.data());
+  }
+  const double coef = nlay > 1 ? 4.0 * 5 : 4.0 * 4; // float diag,east,south,inv_w (+down, g)
+  const double bytes_per_cell = 12.0 /*r->b*/ + 12.0 /*x->z*/ + 4 * (8.0 + coef) /*sweeps*/ +
+                                (8.0 + coef) /*residual*/ + 8.0 /*prolong*/;
+  const auto cells = static_cast<double>(A.size());
+  report(state, timer, cells, bytes_per_cell * cells, threads);
+  state.counters["levels"] = mg.levels();
+}
+
+/// Args: {nrow = ncol, nlay, threads}: a full steady solve with default
+/// settings from a flat start. GB/s not reported (see the scaling table for
+/// time per cell and iterations).
+void BM_Solve(benchmark::State& state) {
+  const Index n = state.range(0), nlay = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
+  std::vector<double> h0;
+  const StencilSystem A = synthetic::build(square(n, nlay), &h0);
+  set_threads(threads);
+  SolverSettings set;
+  set.kind = SolverKind::multigrid;
+  auto solver = make_solver(set);
+  int iterations = 0;
+  Timer timer;
+  std::vector<double> h;
+  for (auto _ : state) {
+    h = h0;
+    timer.start();
+    iterations = solver->solve(A, h).iterations;
+    timer.stop();
+    benchmark::DoNotOptimize(h.data());
+  }
+  report(state, timer, static_cast<double>(A.size()), 0.0, threads);
+  state.counters["iterations"] = iterations;
+}
+
+void sizes(benchmark::internal::Benchmark* b) {
+  for (int threads : {1, 2})
+    for (Index n : {500, 1000, 2000}) b->Args({n, 1, threads});
+  for (int threads : {1, 2}) b->Args({577, 3, threads});
+  b->UseRealTime()->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK(BM_StreamTriad)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_OperatorApply)->Apply(sizes);
+BENCHMARK(BM_PreconditionerApply)->Apply(sizes);
+BENCHMARK(BM_Solve)->Apply(sizes);
+
+} // namespace
+} // namespace gwsim
+
+BENCHMARK_MAIN();
