@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <type_traits>
 
 #include "core/parallel.hpp"
 
@@ -56,12 +57,22 @@ SolveStats KrylovSolver::solve(const StencilSystem& A, std::span<double> h) {
 }
 
 SolveStats KrylovSolver::pcg(const StencilSystem& A, std::span<double> h) {
+  return pre_->offers_float() ? fcg<float>(A, h, true) : fcg<double>(A, h, false);
+}
+
+template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::span<double> h, bool float_z) {
   // Flexible CG (Notay's FCG(1)): beta = -(z, A p_old) / (p_old, A p_old)
   // keeps each direction A-orthogonal to the previous one even when the
   // preconditioner varies from call to call (K-cycle multigrid). With a fixed
   // SPD preconditioner it is the usual PCG.
   const Index n = A.size();
-  resize_all(static_cast<std::size_t>(n), {&r_, &z_, &p_, &q_});
+  resize_all(static_cast<std::size_t>(n), {&r_, &p_, &q_});
+  if (float_z) {
+    z_.clear();
+    z_.shrink_to_fit();
+  } else {
+    z_.resize(static_cast<std::size_t>(n));
+  }
   SolveStats st;
   const double bnorm = std::max(norm(A.rhs), 1e-300);
   double rnorm = residual(A, h, r_);
@@ -74,34 +85,36 @@ SolveStats KrylovSolver::pcg(const StencilSystem& A, std::span<double> h) {
   double* rp = r_.data();
   double* pp = p_.data();
   double* qp = q_.data();
-  double* zp = z_.data();
   const Index chunk = n < 16384 ? std::max<Index>(n, 1) : 4096;
   using Pair = std::array<double, 2>;
+  auto sum2 = [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; };
   double pq = 0.0;
   for (int it = 1; it <= settings_.max_iterations; ++it) {
-    pre_->apply(r_, z_);
-    double zr = 0.0;
-    if (it == 1) {
-      zr = dot(z_, r_);
-      std::copy(z_.begin(), z_.end(), p_.begin());
+    const Z* zp = nullptr;
+    if constexpr (std::is_same_v<Z, float>) {
+      zp = pre_->apply_float(r_);
     } else {
-      const Pair d = parallel_reduce_chunks(
-          n, chunk, Pair{0.0, 0.0},
-          [&](Index lo, Index hi) {
-            double s0 = 0.0, s1 = 0.0;
-            for (Index i = lo; i < hi; ++i) {
-              s0 += zp[i] * rp[i];
-              s1 += zp[i] * qp[i];
-            }
-            return Pair{s0, s1};
-          },
-          [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; });
-      zr = d[0];
-      const double beta = -d[1] / pq;
-      parallel_for_chunks(n, chunk, [&](Index lo, Index hi) {
-        for (Index i = lo; i < hi; ++i) pp[i] = zp[i] + beta * pp[i];
-      });
+      pre_->apply(r_, z_);
+      zp = z_.data();
     }
+    // (z, r) and (z, q_old) in one pass, then p = z + beta p.
+    const bool first = it == 1;
+    const Pair d = parallel_reduce_chunks(
+        n, chunk, Pair{0.0, 0.0},
+        [&](Index lo, Index hi) {
+          double s0 = 0.0, s1 = 0.0;
+          for (Index i = lo; i < hi; ++i) {
+            s0 += static_cast<double>(zp[i]) * rp[i];
+            s1 += first ? 0.0 : static_cast<double>(zp[i]) * qp[i];
+          }
+          return Pair{s0, s1};
+        },
+        sum2);
+    const double zr = d[0];
+    const double beta = first ? 0.0 : -d[1] / pq;
+    parallel_for_chunks(n, chunk, [&](Index lo, Index hi) {
+      for (Index i = lo; i < hi; ++i) pp[i] = static_cast<double>(zp[i]) + beta * pp[i];
+    });
     pq = apply_dot(A, p_, q_);
     if (!(pq > 0.0)) break; // not SPD, or breakdown
     const double alpha = zr / pq;

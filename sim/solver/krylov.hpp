@@ -15,6 +15,13 @@ public:
   virtual ~Preconditioner() = default;
   virtual void setup(const StencilSystem& A) = 0;
   virtual void apply(std::span<const double> r, std::span<double> z) const = 0;
+  /// Optional single-precision result: z = M^{-1} r in float storage owned
+  /// by the preconditioner, valid until the next call; nullptr when not
+  /// offered (then apply() is used). Saves a double vector and its traffic
+  /// in the outer iteration.
+  virtual const float* apply_float(std::span<const double> /*r*/) const { return nullptr; }
+  /// Whether apply_float() is offered.
+  virtual bool offers_float() const { return false; }
 };
 
 /// Diagonal scaling.
@@ -37,6 +44,8 @@ public:
 
 private:
   SolveStats pcg(const StencilSystem& A, std::span<double> h);
+  /// Flexible CG with the preconditioned residual z in Z (float or double).
+  template <class Z> SolveStats fcg(const StencilSystem& A, std::span<double> h, bool float_z);
   SolveStats bicgstab(const StencilSystem& A, std::span<double> h);
 
   SolverSettings settings_;

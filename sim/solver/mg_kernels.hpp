@@ -125,47 +125,48 @@ inline void general_row(Index nc, const GeneralRows<C>& a, const VecRows<T>& v, 
 }
 
 /// One colour of a red-black Gauss-Seidel sweep on one row, as the forward
-/// pass of a vertical line solve: for the cells c = c0, c0+2, ...
+/// pass of a vertical line solve: for the cells c of the colour (c = c0,
+/// c0+2, ...)
 ///   x[c] = (b[c] + horizontal couplings * x + dprev[c] * xprev[c]) * inv_w[c]
 /// where the horizontal neighbours have the other colour, and dprev/xprev
 /// (Prev = true) are the down coupling and the forward-pass value of the
 /// same column in the layer above. Div (one layer): divide by the diagonal
 /// instead, plain Gauss-Seidel without a stored inverse. ZeroGuess: the
 /// other colour is zero (first sweep).
+///
+/// The new values are computed for the whole row into `tmp` (contiguous
+/// loads) and then stored with a colour mask, which the compiler turns into
+/// masked vector stores: the other colour is never written, not even with
+/// its own value, so neighbouring rows on other threads may read it.
 template <bool Prev, bool ZeroGuess, bool Div, class C, class T>
 inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows<C>& a,
                    const T* __restrict b, const C* __restrict dprev, const T* __restrict xprev,
-                   const T* __restrict xn, const T* __restrict xs, T* __restrict x) {
+                   const T* __restrict xn, const T* __restrict xs, T* __restrict x, T* __restrict tmp) {
   const C* __restrict d = a.d;
   const C* __restrict e = a.e;
   const C* __restrict s = a.s;
   const C* __restrict sn = a.sn;
-  auto rhs = [&](Index c) {
-    T t = b[c];
+  auto finish = [&](Index c, T t) {
     if constexpr (Prev) t += T(dprev[c]) * xprev[c];
-    return t;
+    return Div ? t / T(d[c]) : t * T(inv_w[c]);
   };
+  if constexpr (ZeroGuess) {
+    for (Index c = 0; c < nc; ++c)
+      if (((c ^ c0) & 1) == 0) x[c] = finish(c, b[c]);
+    return;
+  }
   auto edge = [&](Index c) {
-    T t = rhs(c);
-    if constexpr (!ZeroGuess) {
-      t += T(s[c]) * xs[c] + T(sn[c]) * xn[c];
-      if (c > 0) t += T(e[c - 1]) * x[c - 1];
-      if (c + 1 < nc) t += T(e[c]) * x[c + 1];
-    }
-    x[c] = Div ? t / T(d[c]) : t * T(inv_w[c]);
+    T t = b[c] + T(s[c]) * xs[c] + T(sn[c]) * xn[c];
+    if (c > 0) t += T(e[c - 1]) * x[c - 1];
+    if (c + 1 < nc) t += T(e[c]) * x[c + 1];
+    tmp[c] = finish(c, t);
   };
-  Index c = c0;
-  if (c == 0) {
-    edge(0);
-    c = 2;
-  }
-  for (; c < nc - 1; c += 2) {
-    T t = rhs(c);
-    if constexpr (!ZeroGuess)
-      t += T(e[c]) * x[c + 1] + T(e[c - 1]) * x[c - 1] + T(s[c]) * xs[c] + T(sn[c]) * xn[c];
-    x[c] = Div ? t / T(d[c]) : t * T(inv_w[c]);
-  }
-  if (c == nc - 1) edge(c);
+  edge(0);
+  for (Index c = 1; c < nc - 1; ++c)
+    tmp[c] = finish(c, b[c] + T(e[c]) * x[c + 1] + T(e[c - 1]) * x[c - 1] + T(s[c]) * xs[c] + T(sn[c]) * xn[c]);
+  if (nc > 1) edge(nc - 1);
+  for (Index c = 0; c < nc; ++c)
+    if (((c ^ c0) & 1) == 0) x[c] = tmp[c];
 }
 
 /// Back substitution of the vertical line solve for one colour of one row:
@@ -173,7 +174,8 @@ inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows
 template <class C, class T>
 inline void line_back_row(Index nc, Index c0, const C* __restrict g, const T* __restrict xbelow,
                           T* __restrict x) {
-  for (Index c = c0; c < nc; c += 2) x[c] += T(g[c]) * xbelow[c];
+  for (Index c = 0; c < nc; ++c)
+    if (((c ^ c0) & 1) == 0) x[c] += T(g[c]) * xbelow[c];
 }
 
 /// Restriction by 2x2 aggregation of one coarse row from its one or two fine

@@ -286,6 +286,7 @@ struct MultigridPreconditioner::Impl {
     const Index nl = L.nlay, nr = L.nrow, nc = L.ncol, nrc = nr * nc;
     const float* z = L.zeros.data();
     parallel_for_chunks(nr, L.chunk2d, [&](Index r0, Index r1) {
+      std::vector<float> tmp(static_cast<std::size_t>(nc));
       for (Index r = r0; r < r1; ++r) {
         const Index c0 = (r + color) & 1;
         for (Index l = 0; l < nl; ++l) {
@@ -296,21 +297,21 @@ struct MultigridPreconditioner::Impl {
           const float* iw = nl > 1 ? L.inv_w.data() + base : nullptr;
           if (nl == 1) {
             if (zero_guess)
-              mg::gs_row<false, true, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
+              mg::gs_row<false, true, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp.data());
             else
-              mg::gs_row<false, false, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
+              mg::gs_row<false, false, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp.data());
           } else if (l == 0) {
             if (zero_guess)
-              mg::gs_row<false, true, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
+              mg::gs_row<false, true, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp.data());
             else
-              mg::gs_row<false, false, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base);
+              mg::gs_row<false, false, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp.data());
           } else {
             const float* dp = L.down.data() + base - nrc;
             const float* xp = x + base - nrc;
             if (zero_guess)
-              mg::gs_row<true, true, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base);
+              mg::gs_row<true, true, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base, tmp.data());
             else
-              mg::gs_row<true, false, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base);
+              mg::gs_row<true, false, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base, tmp.data());
           }
         }
         for (Index l = nl - 2; l >= 0; --l) {
@@ -578,13 +579,12 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
   }
 }
 
-void MultigridPreconditioner::apply(std::span<const double> r, std::span<double> z) const {
+const float* MultigridPreconditioner::apply_float(std::span<const double> r) const {
   Impl& m = *impl_;
   Level& L = m.lev.front();
   float* b = L.b.data();
   float* x = L.x.data();
   const double* rp = r.data();
-  double* zp = z.data();
   parallel_for_chunks(L.size(), L.chunk_cells, [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) b[i] = static_cast<float>(rp[i]);
   });
@@ -592,7 +592,13 @@ void MultigridPreconditioner::apply(std::span<const double> r, std::span<double>
     m.coarsest.solve(b, x);
   else
     m.cycle(0, b, x);
-  parallel_for_chunks(L.size(), L.chunk_cells, [&](Index lo, Index hi) {
+  return x;
+}
+
+void MultigridPreconditioner::apply(std::span<const double> r, std::span<double> z) const {
+  const float* x = apply_float(r);
+  double* zp = z.data();
+  parallel_for_chunks(static_cast<Index>(z.size()), impl_->lev.front().chunk_cells, [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) zp[i] = static_cast<double>(x[i]);
   });
 }
