@@ -148,6 +148,101 @@ private:
   const std::vector<double>* rate_ = nullptr;
 };
 
+/// DRN: outflow C (h - elevation) while h > elevation.
+class DrainPackage final : public Package {
+public:
+  explicit DrainPackage(const std::vector<Drain>& d) : drains_(d), cond_(d.size(), 0.0) {}
+  std::string name() const override { return "drn"; }
+  bool nonlinear() const override { return true; }
+  void start_period(int period) override {
+    for (std::size_t i = 0; i < drains_.size(); ++i) {
+      const double* c = drains_[i].conductance.at(period);
+      cond_[i] = c ? *c : 0.0;
+    }
+  }
+  void add_to(StencilSystem& A, std::span<const double> h,
+              std::span<const CellRole> role) const override {
+    for (std::size_t i = 0; i < drains_.size(); ++i)
+      for (std::size_t c = 0; c < drains_[i].cells.size(); ++c) {
+        const auto n = static_cast<std::size_t>(drains_[i].cells[c]);
+        if (!is_free(role, drains_[i].cells[c]) || h[n] <= drains_[i].elevation[c]) continue;
+        A.rhs[n] += cond_[i] * (drains_[i].elevation[c] - h[n]);
+        A.diag[n] += cond_[i];
+      }
+  }
+  BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
+    BudgetTerm t{name()};
+    for (std::size_t i = 0; i < drains_.size(); ++i)
+      for (std::size_t c = 0; c < drains_[i].cells.size(); ++c) {
+        const auto n = static_cast<std::size_t>(drains_[i].cells[c]);
+        if (is_free(role, drains_[i].cells[c]) && h[n] > drains_[i].elevation[c])
+          t.add(cond_[i] * (drains_[i].elevation[c] - h[n]));
+      }
+    return t;
+  }
+
+private:
+  const std::vector<Drain>& drains_;
+  std::vector<double> cond_;
+};
+
+/// EVT: rate * area * f(h) out of the uppermost active cell, f = 1 at or
+/// above the surface, 0 at or below surface - extinction depth, linear
+/// between.
+class EvapotranspirationPackage final : public Package {
+public:
+  EvapotranspirationPackage(const Evapotranspiration& e, const Grid& g) : evt_(e), grid_(g) {
+    const Index nrc = g.ncell_layer();
+    target_.assign(static_cast<std::size_t>(nrc), -1);
+    for (Index c = 0; c < nrc; ++c)
+      for (Index k = 0; k < g.nlay; ++k)
+        if (g.is_active(k * nrc + c)) {
+          target_[static_cast<std::size_t>(c)] = k * nrc + c;
+          break;
+        }
+  }
+  std::string name() const override { return "evt"; }
+  bool nonlinear() const override { return true; }
+  void start_period(int period) override { rate_ = evt_.rate.at(period); }
+  void add_to(StencilSystem& A, std::span<const double> h,
+              std::span<const CellRole> role) const override {
+    if (!rate_) return;
+    parallel_for(static_cast<Index>(target_.size()), [&](Index c) {
+      const Index n = target_[static_cast<std::size_t>(c)];
+      if (n < 0 || !is_free(role, n)) return;
+      const Flow f = flow(c, h[static_cast<std::size_t>(n)]);
+      A.rhs[static_cast<std::size_t>(n)] += f.q;
+      A.diag[static_cast<std::size_t>(n)] -= f.dq_dh;
+    });
+  }
+  BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
+    BudgetTerm t{name()};
+    if (!rate_) return t;
+    t.out = parallel_sum(static_cast<Index>(target_.size()), [&](Index c) {
+      const Index n = target_[static_cast<std::size_t>(c)];
+      return n >= 0 && is_free(role, n) ? -flow(c, h[static_cast<std::size_t>(n)]).q : 0.0;
+    });
+    return t;
+  }
+
+private:
+  struct Flow {
+    double q, dq_dh;
+  };
+  Flow flow(Index c, double h) const {
+    const auto k = static_cast<std::size_t>(c);
+    const double qmax = (*rate_)[k] * grid_.area(c / grid_.ncol, c % grid_.ncol);
+    const double ext = evt_.extinction_depth[k], surface = evt_.surface[k];
+    if (h >= surface) return {-qmax, 0.0};
+    if (h <= surface - ext) return {0.0, 0.0};
+    return {-qmax * (h - (surface - ext)) / ext, -qmax / ext};
+  }
+  const Evapotranspiration& evt_;
+  const Grid& grid_;
+  std::vector<Index> target_;
+  const std::vector<double>* rate_ = nullptr;
+};
+
 } // namespace
 
 void ConstantHeads::start_period(int period, std::span<CellRole> role, std::span<double> h,
@@ -173,6 +268,12 @@ std::unique_ptr<Package> make_general_heads(const std::vector<GeneralHead>& g) {
 }
 std::unique_ptr<Package> make_recharge(const Recharge& r, const Grid& g) {
   return std::make_unique<RechargePackage>(r, g);
+}
+std::unique_ptr<Package> make_drains(const std::vector<Drain>& d) {
+  return std::make_unique<DrainPackage>(d);
+}
+std::unique_ptr<Package> make_evapotranspiration(const Evapotranspiration& e, const Grid& g) {
+  return std::make_unique<EvapotranspirationPackage>(e, g);
 }
 
 } // namespace gwsim

@@ -25,6 +25,14 @@ public:
   virtual std::string name() const = 0;
   /// Resolve the values in force in this stress period (zero-based).
   virtual void start_period(int period) = 0;
+  /// Before each time step: its length (d) and calendar month (1-12) of
+  /// its midpoint, for stresses that depend on them (pond connections).
+  virtual void start_step(double /*dt*/, int /*month*/) {}
+  /// After a converged step (commit states such as pond volumes).
+  virtual void end_step() {}
+  /// True if the package's flow is not linear in the heads (RIV below its
+  /// bed, DRN, EVT, ponds), so the step needs outer iterations.
+  virtual bool nonlinear() const { return false; }
   /// Add Q(h) to A.rhs and -dQ/dh to A.diag of free cells.
   virtual void add_to(StencilSystem& A, std::span<const double> h,
                       std::span<const CellRole> role) const = 0;
@@ -53,5 +61,7 @@ std::unique_ptr<Package> make_wells(const std::vector<Well>& wells, const FlowMo
                                     double reduction_fraction = 0.1);
 std::unique_ptr<Package> make_general_heads(const std::vector<GeneralHead>& ghb);
 std::unique_ptr<Package> make_recharge(const Recharge& rch, const Grid& grid);
+std::unique_ptr<Package> make_drains(const std::vector<Drain>& drn);
+std::unique_ptr<Package> make_evapotranspiration(const Evapotranspiration& evt, const Grid& grid);
 
 } // namespace gwsim

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "boundaries/surface_water.hpp"
 #include "flow/budget.hpp"
 #include "model/model_data.hpp"
 
@@ -44,6 +45,10 @@ public:
   /// `observed` has one head per observation, in ModelData order.
   virtual void step(const StepInfo& info, std::span<const double> head, const StepBudget& budget,
                     std::span<const double> observed) = 0;
+  /// After every converged step that has ponds or river reaches, before
+  /// step(): one balance per pond and per reach, in ModelData order.
+  virtual void surface_water(const StepInfo& /*info*/, std::span<const PondBalance> /*ponds*/,
+                             std::span<const ReachBalance> /*reaches*/) {}
   /// After the last step: metadata, then make the result visible.
   virtual void finish(const RunSummary& summary) = 0;
   /// The run failed or was interrupted: leave no result under the final name.

@@ -52,6 +52,21 @@ Simulation::Simulation(const ModelData& model)
   packages_.push_back(make_wells(model.stresses.wel, flow_, model.newton.well_reduction_fraction));
   packages_.push_back(make_recharge(model.stresses.rch, model.grid));
   packages_.push_back(make_general_heads(model.stresses.ghb));
+  const Stresses& st = model.stresses;
+  if (!st.riv.empty()) {
+    auto riv = std::make_unique<RiverPackage>(st.riv);
+    rivers_ = riv.get();
+    packages_.push_back(std::move(riv));
+  }
+  if (!st.drn.empty()) packages_.push_back(make_drains(st.drn));
+  if (!st.evt.rate.empty()) packages_.push_back(make_evapotranspiration(st.evt, model.grid));
+  if (!st.ponds.empty()) {
+    auto ponds = std::make_unique<PondPackage>(st.ponds, st.connections, rivers_);
+    ponds_ = ponds.get();
+    packages_.push_back(std::move(ponds));
+  }
+  nonlinear_ = flow_.nonlinear();
+  for (const auto& p : packages_) nonlinear_ = nonlinear_ || p->nonlinear();
   role_.assign(static_cast<std::size_t>(model.grid.ncell()), CellRole::free);
   head_ = model.initial_head;
 }
@@ -112,7 +127,7 @@ double Simulation::max_relative_change() const {
 Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
   const NewtonSettings& ns = model_.newton;
   const Index ncell = model_.grid.ncell();
-  const int max_outer = flow_.nonlinear() ? ns.max_iterations : 1;
+  const int max_outer = nonlinear_ ? ns.max_iterations : 1;
   NewtonResult res;
   dh_.resize(static_cast<std::size_t>(ncell));
   for (int k = 0; k < max_outer; ++k) {
@@ -126,7 +141,7 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
     const auto [change, where] = largest_change(dh_);
     res.max_change = change;
     res.where = where;
-    if (!flow_.nonlinear()) {
+    if (!nonlinear_) {
       // Linear: the update solves the step exactly (to the solver tolerance).
       add_update(1.0);
       res.converged = true;
@@ -142,7 +157,8 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
     // convertible cell may move at most half its thickness per iteration, so
     // a first update computed with a nearly dry cell's tiny conductances
     // cannot throw heads far out of range.
-    double omega = std::min(1.0, 0.5 / max_relative_change());
+    const double relative = max_relative_change();
+    double omega = relative > 0.5 ? 0.5 / relative : 1.0;
     const double f0 = norm(system_.rhs);
     trial_.resize(head_.size());
     for (int b = 0;; ++b) {
@@ -158,6 +174,7 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
 void Simulation::advance(double dt, bool steady, int cuts_left, double weight, StepInfo& info,
                          StepBudget& acc) {
   const std::vector<double> start = head_old_;
+  for (const auto& p : packages_) p->start_step(dt, month_);
   NewtonResult r = newton(dt, steady);
   info.newton_iterations += r.outer;
   info.solver_iterations += r.inner;
@@ -183,6 +200,7 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
         g.layer_of(r.where) + 1, g.row_of(r.where) + 1, g.col_of(r.where) + 1));
   }
   const StepBudget b = budget(dt, steady);
+  for (const auto& p : packages_) p->end_step();
   if (acc.terms.empty()) {
     acc = b;
     for (auto& t : acc.terms) t.in = t.out = t.requested_out = 0.0;
@@ -204,6 +222,20 @@ StepBudget Simulation::budget(double dt, bool steady) const {
   for (const auto& p : packages_) b.terms.push_back(p->budget(head_, role_));
   b.close();
   return b;
+}
+
+void Simulation::report_surface_water(OutputSink& sink, const StepInfo& info) const {
+  std::vector<ReachBalance> reaches(model_.stresses.riv.size());
+  if (rivers_) {
+    const std::vector<double> q = rivers_->seepage(head_, role_);
+    for (std::size_t r = 0; r < reaches.size(); ++r) {
+      reaches[r].seepage = q[r];
+      reaches[r].has_water = rivers_->has_water(r);
+      if (ponds_ && r < ponds_->diverted().size()) reaches[r].diverted = ponds_->diverted()[r];
+    }
+  }
+  const std::vector<PondBalance> none;
+  sink.surface_water(info, ponds_ ? std::span<const PondBalance>(ponds_->balances()) : none, reaches);
 }
 
 RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
@@ -241,10 +273,14 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         // The last step ends exactly at the period end, so saved times fall
         // on calendar dates without rounding drift.
         info.time = period_start + (s + 1 == sp.steps ? sp.length : elapsed);
+        month_ = Date::from_days_since_epoch(model_.time.start.days_since_epoch() +
+                                             static_cast<long>(std::floor(period_start + elapsed - 0.5 * dt)))
+                     .month;
         StepBudget b;
         advance(dt, sp.steady, model_.newton.time_step_cuts, 1.0, info, b);
         b.close();
         info.dry_cells = flow_.dry_cells(head_);
+        if (rivers_ || ponds_) report_surface_water(sink, info);
         for (std::size_t o = 0; o < observed.size(); ++o)
           observed[o] = head_[static_cast<std::size_t>(model_.observations[o].cell)];
         info.save_heads = model_.output.save_heads == SaveHeads::every_step ||

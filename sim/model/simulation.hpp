@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "boundaries/package.hpp"
+#include "boundaries/surface_water.hpp"
 #include "core/error.hpp"
 #include "flow/flow_model.hpp"
 #include "model/model_data.hpp"
@@ -67,11 +68,16 @@ private:
   /// Largest |dh| / thickness over convertible cells.
   double max_relative_change() const;
   StepBudget budget(double dt, bool steady) const;
+  void report_surface_water(OutputSink& sink, const StepInfo& info) const;
 
   const ModelData& model_;
   FlowModel flow_;
   ConstantHeads chd_;
   std::vector<std::unique_ptr<Package>> packages_;
+  RiverPackage* rivers_ = nullptr; ///< owned by packages_, if the model has reaches
+  PondPackage* ponds_ = nullptr;   ///< owned by packages_, if the model has ponds
+  bool nonlinear_ = false;         ///< outer iterations needed
+  int month_ = 1;                  ///< calendar month of the current step's midpoint
   std::unique_ptr<LinearSolver> solver_;
   StencilSystem system_, scratch_;
   std::vector<CellRole> role_;

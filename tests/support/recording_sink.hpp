@@ -15,6 +15,8 @@ struct RecordingSink final : OutputSink {
   std::vector<std::vector<double>> heads;
   std::vector<std::vector<double>> observed;
   RunSummary summary;
+  std::vector<std::vector<PondBalance>> ponds;     ///< per step with surface water
+  std::vector<std::vector<ReachBalance>> reaches;  ///< per step with surface water
 
   void begin(const ModelData&) override { began = true; }
   void step(const StepInfo& i, std::span<const double> h, const StepBudget& b,
@@ -23,6 +25,11 @@ struct RecordingSink final : OutputSink {
     budgets.push_back(b);
     if (keep_heads) heads.emplace_back(h.begin(), h.end());
     observed.emplace_back(obs.begin(), obs.end());
+  }
+  void surface_water(const StepInfo&, std::span<const PondBalance> p,
+                     std::span<const ReachBalance> r) override {
+    ponds.emplace_back(p.begin(), p.end());
+    reaches.emplace_back(r.begin(), r.end());
   }
   void finish(const RunSummary& s) override {
     finished = true;

@@ -1,0 +1,96 @@
+#pragma once
+/// Rivers, canals and ponds: head-dependent exchange with the aquifer, the
+/// water balance of each pond, and canal-to-pond connections.
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "boundaries/package.hpp"
+
+namespace gwsim {
+
+/// One pond's water balance over a time step. Rates in m3/d (averaged over
+/// the step), stage in m, volume in m3 at the end of the step.
+struct PondBalance {
+  double stage = 0.0;
+  double volume = 0.0;
+  double inflow = 0.0;       ///< from outside the model
+  double connections = 0.0;  ///< from canals
+  double rain = 0.0;
+  double evaporation = 0.0;
+  double seepage = 0.0;      ///< to the aquifer (negative: the aquifer feeds the pond)
+  double spill = 0.0;
+  /// Volume change per day minus the sum of the terms, m3/d: zero up to rounding.
+  double imbalance = 0.0;
+};
+
+/// One river or canal reach over a time step.
+struct ReachBalance {
+  double seepage = 0.0;  ///< m3/d from the reach to the aquifer (negative: gaining reach)
+  double diverted = 0.0; ///< m3/d sent to ponds through connections
+  bool has_water = false;
+};
+
+/// RIV: every reach, budget term "riv" (flow into the aquifer is "in").
+class RiverPackage final : public Package {
+public:
+  RiverPackage(const std::vector<RiverReach>& reaches);
+  std::string name() const override { return "riv"; }
+  void start_period(int period) override;
+  void add_to(StencilSystem& A, std::span<const double> h, std::span<const CellRole> role) const override;
+  BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override;
+  bool nonlinear() const override { return true; }
+
+  /// Stage of cell c of reach r in the current period, m; NaN when dry.
+  double stage(std::size_t r, std::size_t c) const;
+  bool has_water(std::size_t r) const { return wet_[r]; }
+  std::size_t size() const { return reaches_.size(); }
+  /// Net seepage of each reach to the aquifer, m3/d.
+  std::vector<double> seepage(std::span<const double> h, std::span<const CellRole> role) const;
+
+private:
+  const std::vector<RiverReach>& reaches_;
+  std::vector<double> level_; ///< stage or depth in force, per reach
+  std::vector<char> wet_;
+};
+
+/// Ponds and their canal connections, budget term "pond".
+class PondPackage final : public Package {
+public:
+  PondPackage(const std::vector<Pond>& ponds, const std::vector<Connection>& connections,
+              const RiverPackage* rivers);
+  std::string name() const override { return "pond"; }
+  void start_period(int period) override;
+  void start_step(double dt, int month) override;
+  void end_step() override;
+  void add_to(StencilSystem& A, std::span<const double> h, std::span<const CellRole> role) const override;
+  BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override;
+  bool nonlinear() const override { return true; }
+
+  /// Balances of the last budget() call (after a converged step).
+  const std::vector<PondBalance>& balances() const { return balance_; }
+  /// m3/d diverted from each reach into ponds in the current step.
+  const std::vector<double>& diverted() const { return diverted_; }
+
+private:
+  /// Solve pond p's balance for its end-of-step stage at aquifer heads h;
+  /// fills balance_[p] and the per-cell seepage q_[p] (m3/d to the aquifer)
+  /// and its derivative with respect to each cell's head.
+  void solve(std::size_t p, std::span<const double> h, std::span<const CellRole> role) const;
+  double volume(std::size_t p, double stage) const;
+  double area(std::size_t p, double stage) const;
+
+  const std::vector<Pond>& ponds_;
+  const std::vector<Connection>& connections_;
+  const RiverPackage* rivers_;
+  int period_ = 0;
+  double dt_ = 1.0;
+  std::vector<double> volume_old_;        ///< m3 at the start of the step
+  std::vector<double> rain_, evap_, inflow_, connected_;
+  std::vector<double> diverted_;          ///< per reach
+  std::vector<char> connection_on_;
+  mutable std::vector<PondBalance> balance_;
+  mutable std::vector<std::vector<double>> q_, dq_;
+};
+
+} // namespace gwsim
