@@ -1,0 +1,444 @@
+"""The common pictures of a gwsim result, one call each.
+
+Every function draws into `ax` (a new figure when None) and returns the Axes.
+Maps draw the grid as one image (imshow on regular grids, pcolormesh when
+delr/delc vary), never one patch per cell, and contour a decimated copy of
+large fields, so a 10-million-cell layer draws in seconds. Units are in the
+axis and colour-bar labels: m for lengths and heads, m3/d for rates.
+"""
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import collections as mcollections, colors, ticker
+
+from .result import Result
+
+#: Largest number of points along each axis that contours are computed on.
+CONTOUR_POINTS = 1200
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def _axes(ax, figsize=(8, 6)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _stride(grid) -> int:
+    return max(1, math.ceil(max(grid.nrow, grid.ncol) / CONTOUR_POINTS))
+
+
+def _image(ax, grid, values, cmap, norm):
+    """Draw a (nrow, ncol) field on the grid; NaN cells are transparent.
+    Matplotlib masks the NaNs itself; the colour range comes from nanmin and
+    nanmax, which is much quicker than autoscaling a masked array."""
+    cmap = plt.get_cmap(cmap).copy()
+    cmap.set_bad(alpha=0.0)
+    if norm is None:
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        norm = colors.Normalize(low, high if high > low else low + 1.0)
+    if grid.regular:
+        return ax.imshow(values, extent=grid.extent, origin="upper", cmap=cmap, norm=norm,
+                         interpolation="nearest", aspect="equal")
+    mesh = ax.pcolormesh(grid.x_edges, grid.y_edges, values, cmap=cmap, norm=norm, shading="flat")
+    ax.set_aspect("equal")
+    return mesh
+
+
+def _contours(ax, grid, values, levels, color="k"):
+    """Labelled contour lines of a field, on a decimated copy of large grids."""
+    s = _stride(grid)
+    data = np.ma.masked_invalid(values[::s, ::s])
+    if data.count() < 4 or np.ptp(data.compressed()) == 0:
+        return None
+    lines = ax.contour(grid.x[::s], grid.y[::s], data, levels=levels, colors=color, linewidths=0.6)
+    ax.clabel(lines, fontsize=7, fmt="%g")
+    _set_gid(lines, "contours")
+    return lines
+
+
+def _outline(ax, result, color="k"):
+    """Model outline: the 0.5 contour of layer 1's active mask, padded by one
+    inactive cell all round so that active cells on the grid edge close it."""
+    grid = result.grid
+    s = _stride(grid)
+    mask = np.pad(grid.active_layer(1)[::s, ::s].astype(np.float32), 1)
+    x, y = grid.x[::s], grid.y[::s]
+    x = np.concatenate([[grid.x_edges[0] - 0.5 * grid.delr[0]], x, [grid.x_edges[-1] + 0.5 * grid.delr[-1]]])
+    y = np.concatenate([[grid.y_edges[0] + 0.5 * grid.delc[0]], y, [grid.y_edges[-1] - 0.5 * grid.delc[-1]]])
+    lines = ax.contour(x, y, mask, levels=[0.5], colors=color, linewidths=1.2)
+    _set_gid(lines, "model-outline")
+    return lines
+
+
+def _set_gid(contour_set, gid):
+    """Tag a contour set's artists (one Collection since matplotlib 3.8, a list before)."""
+    if isinstance(contour_set, mcollections.Collection):
+        contour_set.set_gid(gid)
+    else:
+        for collection in contour_set.collections:
+            collection.set_gid(gid)
+
+
+def _finish_map(ax, result, image, label, title, outline):
+    grid = result.grid
+    if outline:
+        _outline(ax, result)
+    ax.set_xlim(grid.extent[0], grid.extent[1])
+    ax.set_ylim(grid.extent[2], grid.extent[3])
+    ax.set_xlabel("x (m)")
+    ax.set_ylabel("y (m)")
+    ax.set_title(title)
+    colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
+    colorbar.set_label(label)
+    ax.ticklabel_format(style="plain", useOffset=False)
+    return ax
+
+
+def _points(ax, result, layer):
+    """Mark the observation points of `layer` (all points for the water table)."""
+    try:
+        points = result.observation_points
+    except KeyError:
+        return
+    if layer != "water_table":
+        points = points[points["layer"] == layer]
+    if len(points):
+        ax.plot(points["x"], points["y"], "o", mfc="w", mec="k", ms=4, zorder=5)
+        for name, p in points.iterrows():
+            ax.annotate(name, (p["x"], p["y"]), xytext=(3, 3), textcoords="offset points", fontsize=7)
+
+
+def head_map(result: Result, time=-1, layer=1, kind="head", contours=True, outline=True,
+             points=True, cmap=None, ax=None):
+    """Map of heads (`kind="head"`, one layer), the water table (`"water_table"`)
+    or depth to water (`"depth_to_water"`) at one saved time, with labelled
+    contours (True, a number of levels, or a list of levels), the model
+    outline and the observation points. Reads one (time, layer) slice for a
+    head map."""
+    t = result.time_index(time)
+    if kind == "head":
+        field = result.head(t, layer).values
+        what, label, default_cmap = f"Head, layer {layer}", "head (m)", "viridis"
+    elif kind == "water_table":
+        field = result.water_table(t).values
+        what, label, default_cmap, layer = "Water table", "water table (m)", "viridis", "water_table"
+    elif kind == "depth_to_water":
+        field = result.depth_to_water(t).values
+        what, label, default_cmap, layer = "Depth to water", "depth to water (m)", "viridis_r", "water_table"
+    else:
+        raise ValueError(f"kind must be 'head', 'water_table' or 'depth_to_water', got {kind!r}")
+    if not np.isfinite(field).any():
+        raise ValueError(f"{what.lower()} at {result.times[t]:{DATE_FORMAT}} has no values: every cell is "
+                         f"inactive or dry")
+    ax = _axes(ax)
+    image = _image(ax, result.grid, field, cmap or default_cmap, None)
+    if contours is not False:
+        _contours(ax, result.grid, field, 10 if contours is True else contours)
+    if points:
+        _points(ax, result, layer)
+    return _finish_map(ax, result, image, label, f"{what}, {result.times[t]:{DATE_FORMAT}} — {result.name}", outline)
+
+
+def depth_to_water_map(result: Result, time=-1, **options):
+    """Map of depth to water below the model top, m; see head_map."""
+    return head_map(result, time, kind="depth_to_water", **options)
+
+
+def _diverging(ax, result, field, label, title, contours, outline, cmap, limit):
+    if not np.isfinite(field).any():
+        raise ValueError(f"{label} has no values: every cell is inactive or dry")
+    if limit is None:
+        limit = float(np.nanmax(np.abs(field)))
+    limit = limit or 1.0
+    norm = colors.TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
+    image = _image(ax, result.grid, field, cmap, norm)
+    if contours is not False:
+        levels = contours if contours is not True else ticker.MaxNLocator(10, symmetric=True).tick_values(-limit, limit)
+        _contours(ax, result.grid, field, levels)
+    return _finish_map(ax, result, image, label, title, outline)
+
+
+def drawdown_map(result: Result, time=-1, layer=1, reference=None, reference_time=None, contours=True,
+                 outline=True, cmap="RdBu_r", limit=None, ax=None):
+    """Drawdown (reference head minus head, m) on a diverging colour scale
+    centred on zero (red: heads fell). The reference is the first saved time
+    unless `reference` names another time or another Result (see
+    Result.drawdown). `limit` fixes the colour range to +-limit m."""
+    field = result.drawdown(time, layer, reference, reference_time)
+    where = "water table" if layer == "water_table" else f"layer {layer}"
+    ax = _axes(ax)
+    title = (f"Drawdown, {where}, {field.time.dt.strftime(DATE_FORMAT).item()} — {result.name}\n"
+             f"reference: {field.attrs['reference']}")
+    return _diverging(ax, result, field.values, "drawdown (m)", title, contours, outline, cmap, limit)
+
+
+def difference_map(result: Result, other: Result, time=-1, layer=1, other_time=None, contours=True,
+                   outline=True, cmap="RdBu", limit=None, ax=None):
+    """Scenario difference: heads of `result` minus heads of `other`, m, on a
+    diverging colour scale centred on zero (blue: `result` is higher)."""
+    field = result.head_difference(other, time, layer, other_time)
+    where = "water table" if layer == "water_table" else f"layer {layer}"
+    ax = _axes(ax)
+    title = f"Head difference, {where}, {field.time.dt.strftime(DATE_FORMAT).item()}\n{result.name} minus {other.name}"
+    return _diverging(ax, result, field.values, "head difference (m)", title, contours, outline, cmap, limit)
+
+
+# -- cross sections -----------------------------------------------------------
+def _polyline_cells(grid, line):
+    """Cells crossed by a polyline of (x, y) vertices in m: zero-based rows,
+    cols and the distances along the line where each crossing starts and
+    ends. The line is sampled at a quarter of the smallest cell size."""
+    line = np.asarray(line, dtype=float)
+    if line.ndim != 2 or line.shape[1] != 2 or len(line) < 2:
+        raise ValueError("line must be a list of at least two (x, y) points in m")
+    step = 0.25 * min(grid.delr.min(), grid.delc.min())
+    lengths = np.hypot(*np.diff(line, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(lengths)])
+    s = np.arange(0.0, along[-1] + 0.5 * step, step)
+    s[-1] = min(s[-1], along[-1])
+    x = np.interp(s, along, line[:, 0])
+    y = np.interp(s, along, line[:, 1])
+    col = np.searchsorted(grid.x_edges, x, side="right") - 1
+    row = np.searchsorted(-grid.y_edges, -y, side="right") - 1
+    inside = (col >= 0) & (col < grid.ncol) & (row >= 0) & (row < grid.nrow)
+    if not inside.any():
+        raise ValueError(f"the section line does not cross the grid {grid.extent}")
+    cells = np.where(inside, row * grid.ncol + col, -1)
+    change = np.flatnonzero(np.diff(cells)) + 1
+    boundary = 0.5 * (s[change - 1] + s[change])  # a crossing changes cell between two samples
+    first = np.concatenate([[0], change])
+    start = np.concatenate([[s[0]], boundary])
+    end = np.concatenate([boundary, [s[-1]]])
+    keep = cells[first] >= 0
+    c = cells[first][keep]
+    return c // grid.ncol, c % grid.ncol, start[keep], end[keep]
+
+
+def cross_section(result: Result, row=None, col=None, line=None, time=-1, ax=None):
+    """Vertical section along one row, one column (one-based) or a polyline
+    `line=[(x, y), ...]` in m: layer geometry (inactive cells left blank),
+    the head of each layer and the water table at one saved time. Reads only
+    the window of cells the section crosses."""
+    grid = result.grid
+    if sum(v is not None for v in (row, col, line)) != 1:
+        raise ValueError("give exactly one of row=, col= or line=")
+    t = result.time_index(time)
+    if row is not None:
+        r = _check_index(row, grid.nrow, "row")
+        rows, cols = np.full(grid.ncol, r), np.arange(grid.ncol)
+        start, end = grid.x_edges[:-1] - grid.x_edges[0], grid.x_edges[1:] - grid.x_edges[0]
+        xlabel, where = f"distance along row {row}, west to east (m)", f"row {row}"
+    elif col is not None:
+        c = _check_index(col, grid.ncol, "column")
+        rows, cols = np.arange(grid.nrow), np.full(grid.nrow, c)
+        start, end = grid.y_edges[0] - grid.y_edges[:-1], grid.y_edges[0] - grid.y_edges[1:]
+        xlabel, where = f"distance along column {col}, north to south (m)", f"column {col}"
+    else:
+        rows, cols, start, end = _polyline_cells(grid, line)
+        xlabel, where = "distance along the section line (m)", "section line"
+
+    r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    file = result._file
+    pick = (slice(None), rows - r0, cols - c0)
+    head = np.asarray(file["head"][t, :, r0:r1, c0:c1], dtype=float)[pick]
+    head[head <= -1e29] = np.nan
+    bottom = file["bottom"][:, r0:r1, c0:c1][pick]
+    active = (file["active"][:, r0:r1, c0:c1] != 0)[pick]
+    top = file["top"][r0:r1, c0:c1][rows - r0, cols - c0]
+    interfaces = np.vstack([top[None, :], bottom])  # (nlay + 1, n)
+
+    ax = _axes(ax, figsize=(10, 5))
+    xx = np.column_stack([start, end]).ravel()  # two points per cell: a flat top and bottom
+    shades = plt.get_cmap("Greys")(np.linspace(0.15, 0.45, grid.nlay))
+    lines = plt.get_cmap("tab10")
+    for k in range(grid.nlay):
+        upper = np.where(active[k], interfaces[k], np.nan).repeat(2)
+        lower = np.where(active[k], interfaces[k + 1], np.nan).repeat(2)
+        ax.fill_between(xx, lower, upper, color=shades[k], linewidth=0, label=f"layer {k + 1}")
+    centre = 0.5 * (start + end)
+    for k in range(grid.nlay):
+        h = np.where(active[k], head[k], np.nan)
+        if np.isfinite(h).any():
+            ax.plot(centre, h, color=lines(k % 10), lw=1.2, label=f"head, layer {k + 1}")
+    wet = active & np.isfinite(head) & (head > bottom)
+    first = np.argmax(wet, axis=0)
+    table = np.where(wet.any(axis=0), head[first, np.arange(head.shape[1])], np.nan)
+    ax.plot(centre, table, color="tab:blue", lw=2.2, ls="--", label="water table")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("elevation (m)")
+    ax.set_xlim(start.min(), end.max())
+    ax.set_title(f"Cross section, {where}, {result.times[t]:{DATE_FORMAT}} — {result.name}")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def _check_index(value, n, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{what} must be a one-based {what} number, got {value!r}")
+    if not 1 <= value <= n:
+        raise ValueError(f"{what} {value} is out of range: this model has {what}s 1..{n}")
+    return int(value) - 1
+
+
+# -- time series and budgets ---------------------------------------------------
+def _as_list(results):
+    return [results] if isinstance(results, Result) else list(results)
+
+
+def _labels(results, labels):
+    if labels is not None:
+        if len(labels) != len(results):
+            raise ValueError(f"{len(labels)} labels for {len(results)} results")
+        return list(labels)
+    names = [r.name for r in results]
+    if len(set(names)) < len(names):
+        import os
+        names = [os.path.splitext(os.path.basename(r.path))[0] for r in results]
+    return names
+
+
+def hydrographs(results, names=None, labels=None, ax=None):
+    """Observed heads (m) against date at observation points `names` (default:
+    all points of the first result) for one or several results on one axis:
+    one colour per point, one line style per result."""
+    results = _as_list(results)
+    if not results:
+        raise ValueError("hydrographs needs at least one result")
+    labels = _labels(results, labels)
+    series = [r.observed_heads() for r in results]  # KeyError when a result has no observations
+    if names is None:
+        names = list(series[0].columns)
+    elif isinstance(names, str):
+        names = [names]
+    for r, frame in zip(results, series):
+        missing = [n for n in names if n not in frame.columns]
+        if missing:
+            raise KeyError(f"{r.path} has no observation named {', '.join(map(repr, missing))}; "
+                           f"it has: {', '.join(frame.columns)}")
+    ax = _axes(ax, figsize=(10, 5))
+    styles = ["-", "--", ":", "-."]
+    palette = plt.get_cmap("tab10")
+    for i, name in enumerate(names):
+        for j, (label, frame) in enumerate(zip(labels, series)):
+            text = name if len(results) == 1 else f"{name} — {label}"
+            ax.plot(frame.index, frame[name], color=palette(i % 10), ls=styles[j % len(styles)], label=text)
+    ax.set_xlabel("date")
+    ax.set_ylabel("head (m)")
+    ax.set_title("Hydrographs" + (f" — {labels[0]}" if len(results) == 1 else ""))
+    ax.legend(loc="best", fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.tick_params(axis="x", labelrotation=30)
+    return ax
+
+
+def budget_bars(result: Result, terms=None, ax=None):
+    """Stacked bars per stress period of the time-weighted mean budget rates
+    (m3/d): inflows (<term>_in) above zero, outflows (<term>_out) below, one
+    colour per budget term from /budget's `terms` attribute."""
+    table = result.period_budget()
+    all_terms = result.budget_terms
+    terms = all_terms if terms is None else list(terms)
+    unknown = [t for t in terms if t not in all_terms]
+    if unknown:
+        raise KeyError(f"no budget term {', '.join(map(repr, unknown))}; this result has: {', '.join(all_terms)}")
+    ax = _axes(ax, figsize=(10, 5))
+    periods = table.index.to_numpy()
+    palette = plt.get_cmap("tab10")
+    up = np.zeros(len(periods))
+    down = np.zeros(len(periods))
+    for i, term in enumerate(terms):
+        inflow = table.get(f"{term}_in", pd.Series(0.0, index=table.index)).to_numpy()
+        outflow = table.get(f"{term}_out", pd.Series(0.0, index=table.index)).to_numpy()
+        if not (np.any(inflow) or np.any(outflow)):
+            continue
+        colour = palette(i % 10)
+        ax.bar(periods, inflow, bottom=up, color=colour, label=term, width=0.8)
+        ax.bar(periods, -outflow, bottom=-down, color=colour, alpha=0.6, hatch="//", width=0.8,
+               label=f"_{term}_out")  # a leading underscore keeps it out of the legend
+        up += inflow
+        down += outflow
+    ax.axhline(0.0, color="k", lw=0.8)
+    span = max(up.max(initial=0.0), down.max(initial=0.0)) or 1.0
+    ax.set_ylim(-1.08 * max(down.max(initial=0.0), 0.05 * span), 1.08 * max(up.max(initial=0.0), 0.05 * span))
+    ax.set_xlabel("stress period")
+    ax.set_ylabel("rate (m3/d): in > 0, out < 0 (hatched)")
+    ax.set_title(f"Water budget per stress period (time-weighted mean) — {result.name}")
+    if len(periods) <= 30:
+        ax.set_xticks(periods)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="term")
+    return ax
+
+
+# -- irrigation -----------------------------------------------------------------
+#: Columns of a district balance table, in drawing order, and their labels.
+DISTRICT_COLUMNS = {"surface_water": "surface water", "pumping": "groundwater pumping", "unmet": "unmet demand"}
+
+
+def district_balance(source, units="m3/d", ax=None):
+    """District water balance: per district (the table's index) a stacked bar
+    of surface water, groundwater pumping and unmet demand, a marker at the
+    demand, and a hatched return-flow bar beside it. `source` is a Result
+    (read with Result.district_balance()) or a DataFrame with columns demand,
+    surface_water, pumping, unmet, return_flow."""
+    table = source.district_balance() if isinstance(source, Result) else pd.DataFrame(source)
+    needed = ["demand", *DISTRICT_COLUMNS, "return_flow"]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise KeyError(f"district balance table lacks column(s) {', '.join(missing)}; needs {', '.join(needed)}")
+    ax = _axes(ax, figsize=(10, 5))
+    x = np.arange(len(table))
+    bottom = np.zeros(len(table))
+    for (column, label), colour in zip(DISTRICT_COLUMNS.items(), ["tab:blue", "tab:orange", "tab:red"]):
+        values = table[column].to_numpy(dtype=float)
+        ax.bar(x - 0.15, values, 0.6, bottom=bottom, color=colour, label=label)
+        bottom += values
+    ax.scatter(x - 0.15, table["demand"], marker="_", s=600, color="k", zorder=5, label="demand")
+    ax.bar(x + 0.3, table["return_flow"], 0.25, color="tab:green", hatch="//", alpha=0.7, label="return flow")
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(i) for i in table.index], rotation=45 if len(table) > 6 else 0, ha="right")
+    ax.set_xlabel(table.index.name or "district")
+    ax.set_ylabel(f"volume rate ({units})")
+    ax.set_title("Irrigation district water balance")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def county_ranking(source, column=None, units="", top=None, ax=None):
+    """Horizontal bar chart of counties ranked by `column` (default: the only
+    or first numeric column) of a county comparison table (DataFrame or Series
+    indexed by county). A Result or a path is looked up for its county
+    comparison, which the engine does not write yet."""
+    if isinstance(source, Result):
+        source._group("counties", "county comparison")
+        raise NotImplementedError(f"{source.path} has a /counties group, but this gwsim Python package does not "
+                                  f"read its layout yet")
+    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+        from .result import open as open_result
+        with open_result(source) as result:
+            return county_ranking(result, column, units, top, ax)
+    table = source.to_frame() if isinstance(source, pd.Series) else pd.DataFrame(source)
+    numeric = table.select_dtypes("number")
+    if numeric.empty:
+        raise ValueError("the county comparison table has no numeric column to rank by")
+    column = column or numeric.columns[0]
+    if column not in table.columns:
+        raise KeyError(f"no column {column!r}; the table has: {', '.join(map(str, table.columns))}")
+    ranked = table[column].dropna().sort_values(ascending=False)
+    if top:
+        ranked = ranked.iloc[:top]
+    ax = _axes(ax, figsize=(8, max(3, 0.3 * len(ranked) + 1)))
+    colours = np.where(ranked.to_numpy() >= 0, "tab:red", "tab:blue")
+    ax.barh(np.arange(len(ranked)), ranked.to_numpy(), color=colours)
+    ax.set_yticks(np.arange(len(ranked)))
+    ax.set_yticklabels([str(i) for i in ranked.index])
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="k", lw=0.8)
+    ax.set_xlabel(f"{column} ({units})" if units else str(column))
+    ax.set_ylabel(table.index.name or "county")
+    ax.set_title(f"Counties ranked by {column}")
+    return ax

@@ -1,0 +1,222 @@
+"""`python -m gwsim report`: the standard figures of one or several results as
+PNG files and a self-contained index.html that shows them with key numbers.
+With several results, difference maps and observation changes are against
+the first result."""
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from . import plot
+from .result import Result, open as open_result
+
+#: Most layers drawn as separate maps per result.
+MAX_MAP_LAYERS = 4
+
+
+def _map_layers(result: Result) -> list:
+    layers = [int(k) for k in result.grid.layers]
+    if len(layers) <= MAX_MAP_LAYERS:
+        return layers
+    picks = np.linspace(0, len(layers) - 1, MAX_MAP_LAYERS).round().astype(int)
+    return [layers[i] for i in sorted(set(picks))]
+
+
+class _Figures:
+    """Draws figures into PNG files, noting those that do not apply."""
+
+    def __init__(self, directory: Path, dpi: int):
+        self.directory = directory
+        self.dpi = dpi
+        self.drawn = []  # (file name, caption)
+        self.skipped = []  # (caption, reason)
+
+    def add(self, name: str, caption: str, draw):
+        try:
+            ax = draw()
+        except (ValueError, KeyError, IndexError) as error:
+            plt.close("all")
+            reason = error.args[0] if error.args else str(error)
+            self.skipped.append((caption, str(reason)))
+            return
+        ax.figure.savefig(self.directory / name, dpi=self.dpi)
+        plt.close(ax.figure)
+        self.drawn.append((name, caption))
+
+
+def _final_head_range(result: Result):
+    if len(result.days) == 0:
+        return np.nan, np.nan
+    low, high = np.inf, -np.inf
+    for layer in result.grid.layers:
+        values = result.head(-1, int(layer)).values
+        if np.isfinite(values).any():
+            low, high = min(low, np.nanmin(values)), max(high, np.nanmax(values))
+    return (low, high) if np.isfinite(low) else (np.nan, np.nan)
+
+
+def key_numbers(result: Result) -> dict:
+    """The numbers the report's summary table shows for one result."""
+    grid = result.grid
+    numbers = {"model": result.name, "file": os.path.basename(result.path)}
+    try:
+        budget = result.budget()
+        numbers["period"] = (f"{result.start_date:%Y-%m-%d} to {budget['time'].iloc[-1]:%Y-%m-%d} "
+                             f"({budget['period'].max()} stress periods, {len(budget)} steps)")
+        numbers["worst budget discrepancy (%)"] = f"{result.worst_percent_discrepancy:.2e}"
+    except KeyError:
+        numbers["period"] = f"from {result.start_date:%Y-%m-%d} (no budget)"
+    active = int(sum(np.count_nonzero(grid.active_layer(int(k))) for k in grid.layers))
+    numbers["grid"] = f"{grid.nlay} layers x {grid.nrow} rows x {grid.ncol} columns ({active} active cells)"
+    numbers["saved head times"] = str(len(result.days))
+    low, high = _final_head_range(result)
+    numbers["final heads min / max (m)"] = f"{low:.3f} / {high:.3f}" if np.isfinite(low) else "no saved heads"
+    meta = result.metadata
+    if meta:
+        numbers["run"] = (f"gwsim {meta.get('gwsim_version', '?')}, solver {meta.get('solver', '?')}, "
+                          f"{meta.get('threads', '?')} threads, {float(meta.get('wall_time_seconds', np.nan)):.1f} s")
+    if not result.completed:
+        numbers["warning"] = "the run did not complete (root attribute completed missing)"
+    return numbers
+
+
+def observation_table(results: list) -> pd.DataFrame:
+    """Final head and change over the run at each observation point of each
+    result; with several results, final-head difference against the first."""
+    rows = []
+    first_final = {}
+    for i, result in enumerate(results):
+        try:
+            heads = result.observed_heads()
+        except KeyError:
+            continue
+        for name in heads.columns:
+            final, initial = heads[name].iloc[-1], heads[name].iloc[0]
+            row = {"result": result.name if len(results) == 1 else f"{i + 1}: {result.name}", "observation": name,
+                   "final head (m)": final, "change over run (m)": final - initial}
+            if i == 0:
+                first_final[name] = final
+            elif name in first_final:
+                row["minus result 1 (m)"] = final - first_final[name]
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _figures_for(result: Result, index: int, figures: _Figures):
+    prefix = f"r{index + 1}_"
+    grid = result.grid
+    if len(result.days):
+        for layer in _map_layers(result):
+            figures.add(f"{prefix}head_layer{layer}.png", f"{result.name}: head, layer {layer}, final time",
+                        lambda layer=layer: plot.head_map(result, -1, layer))
+        figures.add(f"{prefix}depth_to_water.png", f"{result.name}: depth to water, final time",
+                    lambda: plot.depth_to_water_map(result, -1))
+        if len(result.days) > 1:
+            for layer in _map_layers(result):
+                figures.add(f"{prefix}drawdown_layer{layer}.png",
+                            f"{result.name}: drawdown, layer {layer}, final time against the first saved time",
+                            lambda layer=layer: plot.drawdown_map(result, -1, layer))
+        row = (grid.nrow + 1) // 2
+        figures.add(f"{prefix}section_row{row}.png", f"{result.name}: cross section along row {row}, final time",
+                    lambda: plot.cross_section(result, row=row))
+    else:
+        figures.skipped.append((f"{result.name}: maps and sections", "no saved heads (output.save_heads: none)"))
+    figures.add(f"{prefix}budget.png", f"{result.name}: water budget per stress period",
+                lambda: plot.budget_bars(result))
+    figures.add(f"{prefix}hydrographs.png", f"{result.name}: hydrographs", lambda: plot.hydrographs(result))
+
+
+def _comparison_figures(results: list, figures: _Figures):
+    base = results[0]
+    for i, other in enumerate(results[1:], start=2):
+        if not other.grid.same_as(base.grid):
+            figures.skipped.append((f"{other.name} minus {base.name}", "different grids"))
+            continue
+        for layer in _map_layers(other):
+            figures.add(f"diff_r{i}_r1_layer{layer}.png",
+                        f"head difference, layer {layer}, final time: {other.name} minus {base.name}",
+                        lambda other=other, layer=layer: plot.difference_map(
+                            other, base, -1, layer, other_time=base.times[-1] if len(base.days) else None))
+    names = None
+    try:
+        common = set(base.observation_points.index)
+        for other in results[1:]:
+            common &= set(other.observation_points.index)
+        names = [n for n in base.observation_points.index if n in common]
+    except KeyError:
+        pass
+    if names:
+        figures.add("hydrographs_all.png", "hydrographs of all results (line style = result)",
+                    lambda: plot.hydrographs(results, names=names))
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0, classes="numbers")
+
+
+STYLE = """
+body { font-family: sans-serif; margin: 2em; max-width: 1200px; color: #222; }
+table.numbers, table.summary { border-collapse: collapse; margin: 1em 0; }
+table.numbers td, table.numbers th, table.summary td, table.summary th {
+  border: 1px solid #bbb; padding: 3px 8px; text-align: left; }
+th { background: #eee; }
+figure { display: inline-block; margin: 0.5em; vertical-align: top; }
+figure img { max-width: 560px; border: 1px solid #ddd; }
+figcaption { font-size: 0.9em; max-width: 560px; }
+.skipped { color: #777; font-size: 0.9em; }
+"""
+
+
+def write_report(paths, directory, dpi: int = 110) -> Path:
+    """Write the figures and index.html of the results at `paths` into
+    `directory`; returns the path of index.html."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    results = [open_result(p) for p in paths]
+    try:
+        figures = _Figures(directory, dpi)
+        for i, result in enumerate(results):
+            _figures_for(result, i, figures)
+        if len(results) > 1:
+            _comparison_figures(results, figures)
+        numbers = [key_numbers(r) for r in results]
+        observations = observation_table(results)
+    finally:
+        for result in results:
+            result.close()
+
+    keys = list(dict.fromkeys(k for n in numbers for k in n))
+    head = "".join(f"<th>{html.escape(str(i + 1))}</th>" for i in range(len(numbers)))
+    body = "".join(f"<tr><th>{html.escape(k)}</th>"
+                   + "".join(f"<td>{html.escape(str(n.get(k, '')))}</td>" for n in numbers) + "</tr>"
+                   for k in keys)
+    parts = [
+        "<!DOCTYPE html>", "<html><head><meta charset='utf-8'>",
+        f"<title>gwsim report: {html.escape(', '.join(n['model'] for n in numbers))}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>gwsim report: {html.escape(' vs '.join(n['model'] for n in numbers))}</h1>",
+        "<h2>Key numbers</h2>",
+        f"<table class='summary'><tr><th></th>{head}</tr>{body}</table>",
+    ]
+    if len(observations):
+        parts += ["<h2>Observation points</h2>",
+                  "<p>Final head, change from the first to the last step"
+                  + (", and final head minus that of result 1." if len(results) > 1 else ".") + "</p>",
+                  _table(observations)]
+    parts.append("<h2>Figures</h2>")
+    for name, caption in figures.drawn:
+        parts.append(f"<figure><a href='{html.escape(name)}'><img src='{html.escape(name)}' "
+                     f"alt='{html.escape(caption)}'></a><figcaption>{html.escape(caption)}</figcaption></figure>")
+    if figures.skipped:
+        parts.append("<h3>Not drawn</h3><ul class='skipped'>"
+                     + "".join(f"<li>{html.escape(c)}: {html.escape(r)}</li>" for c, r in figures.skipped)
+                     + "</ul>")
+    parts.append("</body></html>")
+    index = directory / "index.html"
+    index.write_text("\n".join(parts), encoding="utf-8")
+    return index

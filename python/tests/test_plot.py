@@ -1,0 +1,225 @@
+"""Every plot on a result where it applies (axes, labels, units, artists
+checked on the figure object) and where it does not (a clear error)."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import colors
+from matplotlib.collections import PatchCollection, PolyCollection, QuadMesh
+
+import gwsim
+from gwsim import plot
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def transient(transient_run):
+    with gwsim.open(transient_run.path) as r:
+        yield r
+
+
+@pytest.fixture
+def pumped(pumped_run):
+    with gwsim.open(pumped_run.path) as r:
+        yield r
+
+
+@pytest.fixture
+def water_table(water_table_run):
+    with gwsim.open(water_table_run.path) as r:
+        yield r
+
+
+def _gids(ax):
+    return {c.get_gid() for c in ax.collections}
+
+
+def _colorbar_label(mappable):
+    return mappable.colorbar.ax.get_ylabel()
+
+
+def test_head_map_regular_grid(transient):
+    ax = plot.head_map(transient, layer=2)
+    assert isinstance(ax, plt.Axes)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x (m)", "y (m)")
+    assert ax.get_title().startswith("Head, layer 2, 2018-04-02")
+    assert len(ax.images) == 1  # one image, not one patch per cell
+    image = ax.images[0]
+    assert image.get_array().shape == (15, 20)
+    assert tuple(image.get_extent()) == transient.grid.extent
+    assert _colorbar_label(image) == "head (m)"
+    assert {"model-outline", "contours"} <= _gids(ax)
+    assert not any(isinstance(c, (PatchCollection, PolyCollection)) for c in ax.collections)
+    assert [t.get_text() for t in ax.texts if t.get_text() == "well_cell"]  # points of layer 2 labelled
+    assert ax.get_xlim() == (0.0, 2000.0) and ax.get_ylim() == (0.0, 1500.0)
+
+
+def test_head_map_irregular_grid_uses_pcolormesh(water_table):
+    ax = plot.head_map(water_table, layer=1, contours=False)
+    meshes = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    assert len(meshes) == 1 and not ax.images
+    assert _colorbar_label(meshes[0]) == "head (m)"
+    assert "contours" not in _gids(ax) and "model-outline" in _gids(ax)
+    values = np.ma.masked_invalid(meshes[0].get_array()).reshape(5, 12)
+    assert values.mask[1, 4] and not values.mask[0, 0]  # inactive cells left blank
+
+
+def test_water_table_and_depth_maps(water_table):
+    ax = plot.head_map(water_table, kind="water_table")
+    assert ax.get_title().startswith("Water table")
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    assert _colorbar_label(mesh) == "water table (m)"
+    ax = plot.depth_to_water_map(water_table)
+    mesh = next(c for c in ax.collections if isinstance(c, QuadMesh))
+    assert _colorbar_label(mesh) == "depth to water (m)"
+    np.testing.assert_allclose(np.ma.masked_invalid(mesh.get_array()).reshape(5, 12).filled(np.nan),
+                               water_table.depth_to_water().values)
+
+
+def test_head_map_errors(transient, no_heads_run):
+    with pytest.raises(ValueError, match="layer 3 is out of range: this model has layers 1..2"):
+        plot.head_map(transient, layer=3)
+    with pytest.raises(ValueError, match="kind must be"):
+        plot.head_map(transient, kind="salinity")
+    with gwsim.open(no_heads_run.path) as r:
+        with pytest.raises(ValueError, match=r"no saved heads \(output.save_heads: none\)"):
+            plot.head_map(r)
+
+
+def test_drawdown_map_is_centred_on_zero(transient):
+    ax = plot.drawdown_map(transient, layer=2)
+    image = ax.images[0]
+    norm = image.norm
+    assert isinstance(norm, colors.TwoSlopeNorm) and norm.vcenter == 0.0 and norm.vmin == -norm.vmax
+    assert norm.vmax == pytest.approx(np.nanmax(np.abs(transient.drawdown(layer=2).values)))
+    assert _colorbar_label(image) == "drawdown (m)"
+    assert image.get_cmap().name.startswith("RdBu")
+    assert "reference:" in ax.get_title() and "2018-01-02" in ax.get_title()
+    ax = plot.drawdown_map(transient, layer=2, limit=2.0)
+    assert ax.images[0].norm.vmax == 2.0
+
+
+def test_drawdown_map_errors(water_table):
+    with pytest.raises(ValueError, match="against itself is zero"):
+        plot.drawdown_map(water_table)
+
+
+def test_difference_map(transient, pumped, thiem_run):
+    ax = plot.difference_map(pumped, transient, layer=2)
+    image = ax.images[0]
+    assert isinstance(image.norm, colors.TwoSlopeNorm) and image.norm.vcenter == 0.0
+    assert _colorbar_label(image) == "head difference (m)"
+    assert "minus Two-layer transient" in ax.get_title()
+    values = np.ma.masked_invalid(image.get_array())
+    assert values.min() < 0  # pumping harder lowers heads
+    with gwsim.open(thiem_run.path) as other:
+        with pytest.raises(ValueError, match="different grids"):
+            plot.difference_map(transient, other)
+
+
+def test_cross_section_row_column_polyline(transient, water_table):
+    ax = plot.cross_section(transient, row=8)
+    assert ax.get_xlabel() == "distance along row 8, west to east (m)"
+    assert ax.get_ylabel() == "elevation (m)"
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["head, layer 1", "head, layer 2", "water table"]
+    assert ax.get_xlim() == (0.0, 2000.0)
+    heads = transient.head(-1, 2).values[7]
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), heads)
+
+    ax = plot.cross_section(transient, col=12)
+    assert ax.get_xlabel() == "distance along column 12, north to south (m)"
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), transient.head(-1, 2).values[:, 11])
+
+    ax = plot.cross_section(transient, line=[(50.0, 750.0), (1150.0, 750.0), (1150.0, 1450.0)])
+    assert ax.get_xlabel() == "distance along the section line (m)"
+    assert ax.get_xlim() == pytest.approx((0.0, 1800.0))
+    ydata = ax.get_lines()[1].get_ydata()
+    assert len(ydata) == 12 + 7  # 12 cells along row 8, then 7 more up column 12
+    assert ydata[11] == pytest.approx(transient.head(-1, 2).values[7, 11])
+
+    ax = plot.cross_section(water_table, row=2)  # inactive and dry cells
+    table = ax.get_lines()[-1]
+    np.testing.assert_allclose(table.get_ydata(), water_table.water_table().values[1])
+
+
+def test_cross_section_errors(transient):
+    with pytest.raises(ValueError, match="exactly one of row=, col= or line="):
+        plot.cross_section(transient, row=1, col=1)
+    with pytest.raises(ValueError, match="row 16 is out of range: this model has rows 1..15"):
+        plot.cross_section(transient, row=16)
+    with pytest.raises(ValueError, match="does not cross the grid"):
+        plot.cross_section(transient, line=[(-500.0, -500.0), (-100.0, -100.0)])
+
+
+def test_hydrographs_several_scenarios(transient, pumped):
+    ax = plot.hydrographs([transient, pumped], names=["well_cell"])
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("date", "head (m)")
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == [
+        "well_cell — Two-layer transient", "well_cell — Two-layer transient, pumped harder"]
+    assert lines[0].get_linestyle() != lines[1].get_linestyle()
+    assert lines[0].get_color() == lines[1].get_color()
+    np.testing.assert_allclose(lines[1].get_ydata(), pumped.observation("well_cell").values)
+    ax = plot.hydrographs(transient)
+    assert [line.get_label() for line in ax.get_lines()] == ["well_cell", "shallow"]
+
+
+def test_hydrographs_errors(transient, thiem_run):
+    with pytest.raises(KeyError, match="no observation named 'nowhere'"):
+        plot.hydrographs(transient, names="nowhere")
+    with gwsim.open(thiem_run.path) as r:
+        with pytest.raises(KeyError, match=r"this result has no observations \(group /observations missing\)"):
+            plot.hydrographs(r)
+
+
+def test_budget_bars(transient):
+    ax = plot.budget_bars(transient)
+    assert ax.get_xlabel() == "stress period"
+    assert ax.get_ylabel().startswith("rate (m3/d)")
+    table = transient.period_budget()
+    bars = {}
+    for container in ax.containers:
+        bars.setdefault(container.get_label(), []).append([p.get_height() for p in container.patches])
+    np.testing.assert_allclose(bars["rch"][0], table["rch_in"])
+    np.testing.assert_allclose(bars["_wel_out"][0], -table["wel_out"])
+    assert "chd" in bars and "storage" in bars
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert set(legend) <= set(transient.budget_terms) and "wel" in legend
+    with pytest.raises(KeyError, match="no budget term 'evt'"):
+        plot.budget_bars(transient, terms=["evt"])
+
+
+def test_district_balance(transient):
+    with pytest.raises(KeyError, match=r"this result has no irrigation districts \(group /districts missing\)"):
+        plot.district_balance(transient)
+    table = pd.DataFrame({"demand": [10.0, 8.0], "surface_water": [4.0, 1.0], "pumping": [5.0, 5.0],
+                          "unmet": [1.0, 2.0], "return_flow": [2.0, 1.5]},
+                         index=pd.Index(["north", "south"], name="district"))
+    ax = plot.district_balance(table, units="million m3/yr")
+    assert ax.get_ylabel() == "volume rate (million m3/yr)"
+    assert ax.get_xlabel() == "district"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["north", "south"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sorted(legend) == sorted(["surface water", "groundwater pumping", "unmet demand", "demand",
+                                     "return flow"])
+    with pytest.raises(KeyError, match="lacks column"):
+        plot.district_balance(table.drop(columns="unmet"))
+
+
+def test_county_ranking(transient):
+    with pytest.raises(KeyError, match=r"no county comparison \(group /counties missing\)"):
+        plot.county_ranking(transient)
+    with pytest.raises(KeyError, match=r"group /counties missing"):
+        plot.county_ranking(transient.path)
+    table = pd.DataFrame({"head_change": [-1.5, 0.4, -3.2]}, index=pd.Index(["A", "B", "C"], name="county"))
+    ax = plot.county_ranking(table, units="m")
+    assert ax.get_xlabel() == "head_change (m)"
+    assert ax.get_ylabel() == "county"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "A", "C"]
+    assert [p.get_width() for p in ax.patches] == [0.4, -1.5, -3.2]
