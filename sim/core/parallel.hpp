@@ -24,9 +24,14 @@ inline void set_threads(int n) { omp_set_num_threads(n); }
 /// from the thread count.
 inline constexpr Index reduction_block = 4096;
 
+/// Loops shorter than this run on the calling thread: entering a parallel
+/// region costs microseconds (far more on a loaded machine), more than a
+/// short loop's work. The arithmetic is the same either way.
+inline constexpr Index min_parallel_length = 16384;
+
 /// f(i) for i in [0, n), statically scheduled.
 template <class F> inline void parallel_for(Index n, F&& f) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= min_parallel_length)
   for (Index i = 0; i < n; ++i) f(i);
 }
 
@@ -34,7 +39,7 @@ template <class F> inline void parallel_for(Index n, F&& f) {
 /// write a plain inner loop that the compiler vectorises.
 template <class F> inline void parallel_for_blocks(Index n, F&& f, Index block = reduction_block) {
   const Index nblock = (n + block - 1) / block;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= min_parallel_length)
   for (Index b = 0; b < nblock; ++b) f(b * block, std::min(n, (b + 1) * block));
 }
 
@@ -44,7 +49,7 @@ template <class F> inline double parallel_sum_blocks(Index n, F&& f) {
   const Index nblock = (n + reduction_block - 1) / reduction_block;
   if (nblock <= 1) return n > 0 ? f(Index{0}, n) : 0.0;
   std::vector<double> partial(static_cast<std::size_t>(nblock));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= min_parallel_length)
   for (Index b = 0; b < nblock; ++b)
     partial[static_cast<std::size_t>(b)] =
         f(b * reduction_block, std::min(n, (b + 1) * reduction_block));
@@ -66,7 +71,7 @@ template <class F> inline double parallel_sum(Index n, F&& f) {
 /// returns `init` for an empty range.
 template <class F> inline double parallel_max(Index n, F&& f, double init = 0.0) {
   double m = init;
-#pragma omp parallel for schedule(static) reduction(max : m)
+#pragma omp parallel for schedule(static) reduction(max : m) if (n >= min_parallel_length)
   for (Index i = 0; i < n; ++i) m = std::max(m, f(i));
   return m;
 }
