@@ -142,17 +142,17 @@ def _comparison_figures(results: list, figures: _Figures):
                         f"head difference, layer {layer}, final time: {other.name} minus {base.name}",
                         lambda other=other, layer=layer: plot.difference_map(
                             other, base, -1, layer, other_time=base.times[-1] if len(base.days) else None))
-    names = None
-    try:
-        common = set(base.observation_points.index)
-        for other in results[1:]:
-            common &= set(other.observation_points.index)
-        names = [n for n in base.observation_points.index if n in common]
-    except KeyError:
-        pass
-    if names:
-        figures.add("hydrographs_all.png", "hydrographs of all results (line style = result)",
-                    lambda: plot.hydrographs(results, names=names))
+    observed = []
+    for result in results:
+        try:
+            observed.append((result, list(result.observation_points.index)))
+        except KeyError:
+            figures.skipped.append((f"{result.name}: hydrographs", "no observations (group /observations missing)"))
+    if len(observed) > 1:
+        common = [n for n in observed[0][1] if all(n in names for _, names in observed[1:])]
+        if common:
+            figures.add("hydrographs_all.png", "hydrographs of the results with observations (line style = result)",
+                        lambda: plot.hydrographs([r for r, _ in observed], names=common))
 
 
 def _table(frame: pd.DataFrame) -> str:
