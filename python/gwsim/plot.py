@@ -28,6 +28,14 @@ def _axes(ax, figsize=(8, 6)):
     return ax
 
 
+def _map_size(grid):
+    """Figure size (inches) that fits a map of the grid plus its colour bar."""
+    west, east, south, north = grid.extent
+    aspect = (north - south) / (east - west)
+    width = 8.0 if aspect <= 1.0 else max(4.5, 6.0 / aspect + 1.5)
+    return (width, min(9.0, max(3.5, (width - 1.5) * aspect + 1.2)))
+
+
 def _stride(grid) -> int:
     return max(1, math.ceil(max(grid.nrow, grid.ncol) / CONTOUR_POINTS))
 
@@ -62,14 +70,23 @@ def _contours(ax, grid, values, levels, color="k"):
 
 
 def _outline(ax, result, color="k"):
-    """Model outline: the 0.5 contour of layer 1's active mask, padded by one
-    inactive cell all round so that active cells on the grid edge close it."""
+    """Model outline: the 0.5 contour of layer 1's active mask. The mask is
+    padded by one inactive cell all round, so that active cells on the grid
+    edge close the line, and on small grids split into 2 x 2 sub-cells, so
+    that the line follows cell edges and cuts corners by a quarter cell only."""
     grid = result.grid
     s = _stride(grid)
-    mask = np.pad(grid.active_layer(1)[::s, ::s].astype(np.float32), 1)
+    mask = grid.active_layer(1)[::s, ::s].astype(np.float32)
     x, y = grid.x[::s], grid.y[::s]
-    x = np.concatenate([[grid.x_edges[0] - 0.5 * grid.delr[0]], x, [grid.x_edges[-1] + 0.5 * grid.delr[-1]]])
-    y = np.concatenate([[grid.y_edges[0] + 0.5 * grid.delc[0]], y, [grid.y_edges[-1] - 0.5 * grid.delc[-1]]])
+    dx, dy = grid.delr[::s] * s, grid.delc[::s] * s
+    if s == 1 and max(grid.nrow, grid.ncol) <= 600:
+        mask = mask.repeat(2, axis=0).repeat(2, axis=1)
+        x = np.column_stack([x - dx / 4, x + dx / 4]).ravel()
+        y = np.column_stack([y + dy / 4, y - dy / 4]).ravel()
+        dx, dy = dx.repeat(2) / 2, dy.repeat(2) / 2
+    mask = np.pad(mask, 1)
+    x = np.concatenate([[grid.x_edges[0] - 0.5 * dx[0]], x, [grid.x_edges[-1] + 0.5 * dx[-1]]])
+    y = np.concatenate([[grid.y_edges[0] + 0.5 * dy[0]], y, [grid.y_edges[-1] - 0.5 * dy[-1]]])
     lines = ax.contour(x, y, mask, levels=[0.5], colors=color, linewidths=1.2)
     _set_gid(lines, "model-outline")
     return lines
@@ -135,7 +152,7 @@ def head_map(result: Result, time=-1, layer=1, kind="head", contours=True, outli
     if not np.isfinite(field).any():
         raise ValueError(f"{what.lower()} at {result.times[t]:{DATE_FORMAT}} has no values: every cell is "
                          f"inactive or dry")
-    ax = _axes(ax)
+    ax = _axes(ax, _map_size(result.grid))
     image = _image(ax, result.grid, field, cmap or default_cmap, None)
     if contours is not False:
         _contours(ax, result.grid, field, 10 if contours is True else contours)
@@ -171,7 +188,7 @@ def drawdown_map(result: Result, time=-1, layer=1, reference=None, reference_tim
     Result.drawdown). `limit` fixes the colour range to +-limit m."""
     field = result.drawdown(time, layer, reference, reference_time)
     where = "water table" if layer == "water_table" else f"layer {layer}"
-    ax = _axes(ax)
+    ax = _axes(ax, _map_size(result.grid))
     title = (f"Drawdown, {where}, {field.time.dt.strftime(DATE_FORMAT).item()} — {result.name}\n"
              f"reference: {field.attrs['reference']}")
     return _diverging(ax, result, field.values, "drawdown (m)", title, contours, outline, cmap, limit)
@@ -183,7 +200,7 @@ def difference_map(result: Result, other: Result, time=-1, layer=1, other_time=N
     diverging colour scale centred on zero (blue: `result` is higher)."""
     field = result.head_difference(other, time, layer, other_time)
     where = "water table" if layer == "water_table" else f"layer {layer}"
-    ax = _axes(ax)
+    ax = _axes(ax, _map_size(result.grid))
     title = f"Head difference, {where}, {field.time.dt.strftime(DATE_FORMAT).item()}\n{result.name} minus {other.name}"
     return _diverging(ax, result, field.values, "head difference (m)", title, contours, outline, cmap, limit)
 
@@ -261,11 +278,11 @@ def cross_section(result: Result, row=None, col=None, line=None, time=-1, ax=Non
         lower = np.where(active[k], interfaces[k + 1], np.nan).repeat(2)
         ax.fill_between(xx, lower, upper, color=shades[k], linewidth=0, label=f"layer {k + 1}")
     centre = 0.5 * (start + end)
+    wet = active & np.isfinite(head) & (head > bottom)
     for k in range(grid.nlay):
-        h = np.where(active[k], head[k], np.nan)
+        h = np.where(wet[k], head[k], np.nan)  # a dry cell's head is not a water level
         if np.isfinite(h).any():
             ax.plot(centre, h, color=lines(k % 10), lw=1.2, label=f"head, layer {k + 1}")
-    wet = active & np.isfinite(head) & (head > bottom)
     first = np.argmax(wet, axis=0)
     table = np.where(wet.any(axis=0), head[first, np.arange(head.shape[1])], np.nan)
     ax.plot(centre, table, color="tab:blue", lw=2.2, ls="--", label="water table")
