@@ -6,17 +6,22 @@
 //   solver_scaling table [reps]      all cases, each in a fresh process
 //   solver_scaling case NAME NLAY NROW NCOL VARIANT THREADS REPS
 //
+//   solver_scaling runs GWSIM [reps]  whole `gwsim run` of generated scenarios
+//
 // Each case runs in its own process (this program re-executed) so that its
 // peak resident memory (getrusage ru_maxrss) belongs to that case alone.
 // Time is the median over REPS solves from the same flat start, including
 // the multigrid setup; heads are checked against a tightly converged solve.
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -171,14 +176,150 @@ int run_table(const char* self, int reps) {
   return 0;
 }
 
+/// A generated scenario for a whole `gwsim run`.
+struct RunCase {
+  std::string label;
+  Index nlay, nrow, ncol;
+  std::string variant; ///< homogeneous | aquitard | lognormal | transient
+  int threads;
+};
+
+/// Write the scenario YAML (and K file) into dir; returns the YAML path.
+/// Same layout as the synthetic systems: 100 m cells, 20 m layers, CHD on
+/// the west (40 m) and east (30 m) edges of the top layer, 4 wells in the
+/// bottom layer, recharge 3e-4 m/d, a GHB river line along the middle row.
+std::string write_scenario(const std::string& dir, const RunCase& c) {
+  const std::string base = dir + "/" + c.variant + "_" + std::to_string(c.nlay) + "x" + std::to_string(c.nrow) +
+                           "x" + std::to_string(c.ncol);
+  std::ofstream y(base + ".yaml");
+  y << "name: bench " << c.variant << "\n";
+  y << "grid:\n  nlay: " << c.nlay << "\n  nrow: " << c.nrow << "\n  ncol: " << c.ncol
+    << "\n  delr: 100.0\n  delc: 100.0\n  top: 20.0\n  bottom: [";
+  for (Index l = 0; l < c.nlay; ++l) y << (l ? ", " : "") << -20.0 * static_cast<double>(l);
+  y << "]\naquifer:\n";
+  if (c.variant == "lognormal") {
+    synthetic::Spec s = make_spec(1, c.nrow, c.ncol, "lognormal");
+    const auto k = synthetic::conductivity(s);
+    std::ofstream kf(base + "_k.csv");
+    for (Index r = 0; r < c.nrow; ++r)
+      for (Index col = 0; col < c.ncol; ++col)
+        kf << k[static_cast<std::size_t>(r * c.ncol + col)] << (col + 1 < c.ncol ? "," : "\n");
+    y << "  k: [{file: " << base << "_k.csv}]\n  k33: [{file: " << base << "_k.csv, factor: 0.1}]\n";
+  } else {
+    y << "  k: 10.0\n  k33: [";
+    for (Index l = 0; l < c.nlay; ++l)
+      y << (l ? ", " : "") << (c.variant == "aquitard" && l == c.nlay / 2 ? 1e-3 : 1.0);
+    y << "]\n";
+  }
+  y << "  ss: 1.0e-5\ntime:\n  start: 2015-01-01\n  periods:\n";
+  if (c.variant == "transient")
+    y << "    - {length: 100.0, steps: 10, repeat: 10}\n";
+  else
+    y << "    - {length: 1.0, steady: true}\n";
+  y << "initial_head: 35.0\nstresses:\n  chd:\n";
+  y << "    - {name: west, cells: {layer: 1, rows: [1, " << c.nrow << "], col: 1}, head: 40.0}\n";
+  y << "    - {name: east, cells: {layer: 1, rows: [1, " << c.nrow << "], col: " << c.ncol << "}, head: 30.0}\n";
+  y << "  ghb:\n    - {name: river, cells: {layer: 1, row: " << c.nrow / 2 + 1 << ", cols: [" << c.ncol / 8 + 1
+    << ", " << c.ncol - c.ncol / 8 << "]}, head: 33.0, conductance: 50000.0}\n";
+  y << "  wel:\n";
+  for (int w = 0; w < 4; ++w) {
+    const Index r = c.nrow / 4 + (w % 2) * c.nrow / 2 + 1, col = c.ncol / 5 + (w / 2) * (3 * c.ncol / 5) + 1;
+    y << "    - {name: w" << w << ", layer: " << c.nlay << ", row: " << r << ", col: " << col << ", rate: ";
+    if (c.variant == "transient")
+      y << "{1: -2000.0, 3: -3000.0, 5: -2000.0, 7: -3000.0, 9: -2000.0}";
+    else
+      y << "-2000.0";
+    y << "}\n";
+  }
+  y << "  rch:\n    rate: 0.0003\noutput:\n  file: " << base << ".h5\n  save_heads: period_end\n";
+  return base + ".yaml";
+}
+
+/// Run the command with stdout into `log`; returns wall seconds and the
+/// child's peak RSS (KiB).
+bool run_child(const std::vector<std::string>& argv, const std::string& log, double& seconds, long& rss_kib) {
+  std::fflush(stdout); // or the child inherits the buffered table
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (!std::freopen(log.c_str(), "w", stdout)) _exit(127);
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    execv(a[0], a.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  if (pid < 0 || wait4(pid, &status, 0, &ru) != pid) return false;
+  seconds = seconds_since(t0);
+  rss_kib = ru.ru_maxrss;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+int run_whole(const std::string& gwsim, int reps) {
+  char tmpl[] = "/tmp/gwsim_bench_XXXXXX";
+  const char* dir = mkdtemp(tmpl);
+  if (!dir) return 1;
+  std::vector<RunCase> cases;
+  for (int threads : {1, 2}) {
+    cases.push_back({"steady 1 layer", 1, 500, 500, "homogeneous", threads});
+    cases.push_back({"steady 1 layer", 1, 1000, 1000, "homogeneous", threads});
+    cases.push_back({"steady 1 layer", 1, 2000, 2000, "homogeneous", threads});
+    cases.push_back({"steady 3 layers, aquitard middle", 3, 577, 577, "aquitard", threads});
+  }
+  cases.push_back({"steady 1 layer, lognormal K", 1, 1000, 1000, "lognormal", 2});
+  cases.push_back({"transient 10 periods x 10 steps", 3, 300, 300, "transient", 1});
+  cases.push_back({"transient 10 periods x 10 steps", 3, 300, 300, "transient", 2});
+  std::printf("| scenario | grid | cells | threads | solver iterations | whole run s (median of %d) | peak memory B/cell |\n", reps);
+  std::printf("|---|---|---:|---:|---:|---:|---:|\n");
+  for (const RunCase& c : cases) {
+    const std::string yaml = write_scenario(dir, c);
+    std::vector<double> t;
+    long rss = 0;
+    bool ok = true;
+    for (int i = 0; i < reps && ok; ++i) {
+      double s = 0.0;
+      long r = 0;
+      ok = run_child({gwsim, "run", "-q", "-t", std::to_string(c.threads), yaml}, yaml + ".log", s, r);
+      t.push_back(s);
+      rss = std::max(rss, r);
+    }
+    const double cells = static_cast<double>(c.nlay * c.nrow * c.ncol);
+    std::sort(t.begin(), t.end());
+    // gwsim's summary line: "solver   multigrid (N iterations in all)".
+    std::string iterations = "?";
+    {
+      std::ifstream log(yaml + ".log");
+      for (std::string line; std::getline(log, line);)
+        if (const auto p = line.find(" iterations in all"); p != std::string::npos) {
+          const auto q = line.rfind('(', p);
+          if (q != std::string::npos) iterations = line.substr(q + 1, p - q - 1);
+        }
+    }
+    if (!ok) {
+      std::printf("| %s | %ld x %ld x %ld | failed |\n", c.label.c_str(), static_cast<long>(c.nlay),
+                  static_cast<long>(c.nrow), static_cast<long>(c.ncol));
+      continue;
+    }
+    std::printf("| %s | %ld x %ld x %ld | %.0f | %d | %s | %.3f | %.0f |\n", c.label.c_str(), static_cast<long>(c.nlay),
+                static_cast<long>(c.nrow), static_cast<long>(c.ncol), cells, c.threads, iterations.c_str(), t[t.size() / 2],
+                static_cast<double>(rss) * 1024.0 / cells);
+    std::fflush(stdout);
+  }
+  std::string cleanup = std::string("rm -rf ") + dir;
+  return std::system(cleanup.c_str()) == 0 ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "table";
   if (mode == "table") return run_table(argv[0], argc > 2 ? std::atoi(argv[2]) : 5);
+  if (mode == "runs" && argc >= 3) return run_whole(argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
   if (mode == "case" && argc == 9)
     return run_case(argv[6], std::atol(argv[3]), std::atol(argv[4]), std::atol(argv[5]), std::atoi(argv[7]),
                     std::atoi(argv[8]));
-  std::fprintf(stderr, "usage: %s table [reps] | case NAME NLAY NROW NCOL VARIANT THREADS REPS\n", argv[0]);
+  std::fprintf(stderr, "usage: %s table [reps] | runs GWSIM [reps] | case NAME NLAY NROW NCOL VARIANT THREADS REPS\n", argv[0]);
   return 64;
 }

@@ -28,8 +28,11 @@ struct SolverSettings {
   SolverKind kind = SolverKind::multigrid;
   /// Largest head change of the last iteration, m.
   double head_tolerance = 1e-6;
-  /// 2-norm of the residual b - A h relative to the 2-norm of b.
-  double residual_tolerance = 1e-10;
+  /// 2-norm of the residual b - A h relative to the 2-norm of b: a
+  /// safeguard against stopping on a small head change while the residual
+  /// is still large. (The simulation solves for head updates, whose
+  /// right-hand side is itself a residual, so this is a relative reduction.)
+  double residual_tolerance = 1e-8;
   int max_iterations = 2000;
 };
 
