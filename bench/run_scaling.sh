@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Regenerate the tables of bench/README.md: builds the solver benchmarks,
+# the scaling driver and gwsim in build-mg, then runs
+#   1. bench_solver (STREAM triad, operator apply, preconditioner, solve),
+#   2. solver_scaling table (solver on synthetic systems, 1 and 2 threads),
+#   3. solver_scaling runs (whole `gwsim run` of generated scenarios),
+# and writes the results between the markers in bench/README.md.
+# Usage: bench/run_scaling.sh [reps]     (from anywhere; takes ~15 min)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build-mg"
+reps="${1:-5}"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build "$build" -j2 --target bench_solver solver_scaling gwsim > /dev/null
+out="$(mktemp -d)"
+"$build/bench/bench_solver" --benchmark_counters_tabular=true --benchmark_min_time=0.5 \
+  --benchmark_format=console 2> /dev/null | sed 's/\x1b\[[0-9;]*m//g' > "$out/bench.txt"
+"$build/bench/solver_scaling" table "$reps" > "$out/table.md"
+"$build/bench/solver_scaling" runs "$build/sim/cli/gwsim" "$reps" > "$out/runs.md"
+{
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p');"
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  echo "### Solver on synthetic systems (\`solver_scaling table $reps\`)"
+  echo
+  cat "$out/table.md"
+  echo
+  echo "### Whole \`gwsim run\` (\`solver_scaling runs build-mg/sim/cli/gwsim $reps\`)"
+  echo
+  cat "$out/runs.md"
+  echo
+  echo "### Google Benchmark (\`bench_solver\`)"
+  echo
+  echo '```'
+  cat "$out/bench.txt"
+  echo '```'
+} > "$out/all.md"
+/usr/bin/python3 - "$root/bench/README.md" "$out/all.md" <<'PY'
+import sys
+readme, new = sys.argv[1], open(sys.argv[2]).read()
+text = open(readme).read()
+a, b = "<!-- tables:begin -->", "<!-- tables:end -->"
+i, j = text.index(a) + len(a), text.index(b)
+open(readme, "w").write(text[:i] + "\n" + new + text[j:])
+PY
+echo "tables written to $root/bench/README.md (raw output in $out)"
