@@ -35,7 +35,7 @@ inline ModelData uniform_model(Index nlay, Index nrow, Index ncol, double dx, do
   m.time.periods.push_back(StressPeriod{1.0, 1, 1.0, true});
   m.initial_head.assign(nc, h0);
   m.output.save_heads = SaveHeads::every_step;
-  m.solver.kind = SolverKind::pcg;
+  m.solver.kind = SolverKind::multigrid;
   m.solver.residual_tolerance = 1e-12;
   m.solver.head_tolerance = 1e-9;
   m.solver.max_iterations = 20000;
