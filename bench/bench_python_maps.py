@@ -13,7 +13,9 @@ draw one layer's head map, and how much memory it needs.
 3. In a fresh Python process for each repeat, times `import gwsim`,
    `gwsim.open()` and `gwsim.plot.head_map()` of one layer (imshow + contours +
    model outline + colour bar) followed by `savefig` of a 100-dpi PNG, and
-   reads the process's peak resident memory (VmHWM).
+   reads the process's peak resident memory (VmHWM) at that point; then,
+   for context, times a depth-to-water map (reads every layer, top and
+   bottoms) and a cross section along the middle row.
 
 Results go to bench/python_maps.md by hand; this script prints a Markdown table.
 """
@@ -124,15 +126,25 @@ def rss(field):
         if line.startswith(field):
             return int(line.split()[1]) / 1024.0
 after_import = rss("VmRSS")
+c1 = time.process_time()
 r = gwsim.open(sys.argv[1])
 t2 = time.perf_counter()
 ax = gwsim.plot.head_map(r, layer=int(sys.argv[2]))
 t3 = time.perf_counter()
+c3 = time.process_time()
 ax.figure.savefig(sys.argv[3], dpi=100)
 t4 = time.perf_counter()
 plt.close(ax.figure)
-print(json.dumps({"import_s": t1 - t0, "open_s": t2 - t1, "map_s": t3 - t2, "savefig_s": t4 - t3,
-                  "rss_after_import_mb": after_import, "peak_rss_mb": rss("VmHWM"),
+peak_map = rss("VmHWM")
+t5 = time.perf_counter()
+plt.close(gwsim.plot.depth_to_water_map(r).figure)   # every layer's heads + top + bottoms
+t6 = time.perf_counter()
+plt.close(gwsim.plot.cross_section(r, row=(r.grid.nrow + 1) // 2).figure)
+t7 = time.perf_counter()
+print(json.dumps({"depth_map_s": t6 - t5, "section_s": t7 - t6,"import_s": t1 - t0, "open_s": t2 - t1, "map_s": t3 - t2, "savefig_s": t4 - t3,
+                  "open_and_map_cpu_s": c3 - c1, "load": open("/proc/loadavg").read().split()[0],
+                  "rss_after_import_mb": after_import, "peak_rss_mb": peak_map,
+                  "peak_rss_all_mb": rss("VmHWM"),
                   "cells": r.grid.nlay * r.grid.nrow * r.grid.ncol}))
 """
 
@@ -178,11 +190,13 @@ def main():
     print(f"result: {result} ({size_mb:.0f} MiB on disk, {runs[0]['cells']:,} cells)")
     if engine is not None:
         print(f"engine wall time: {engine:.1f} s")
-    print("\n| repeat | import gwsim (s) | open (s) | one-layer map (s) | savefig PNG (s) | RSS after import (MiB) | peak RSS (MiB) |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("\n| repeat | load avg | import gwsim (s) | open (s) | one-layer map (s) | open + map CPU (s) "
+          "| savefig PNG (s) | RSS after import (MiB) | peak RSS (MiB) | depth-to-water map (s) | row section (s) | peak RSS after all (MiB) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n, r in enumerate(runs, 1):
-        print(f"| {n} | {r['import_s']:.2f} | {r['open_s']:.3f} | {r['map_s']:.2f} | {r['savefig_s']:.2f} | "
-              f"{r['rss_after_import_mb']:.0f} | {r['peak_rss_mb']:.0f} |")
+        print(f"| {n} | {r['load']} | {r['import_s']:.2f} | {r['open_s']:.3f} | {r['map_s']:.2f} | "
+              f"{r['open_and_map_cpu_s']:.2f} | {r['savefig_s']:.2f} | {r['rss_after_import_mb']:.0f} | "
+              f"{r['peak_rss_mb']:.0f} | {r['depth_map_s']:.2f} | {r['section_s']:.2f} | {r['peak_rss_all_mb']:.0f} |")
 
 
 if __name__ == "__main__":
