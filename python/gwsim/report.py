@@ -85,6 +85,23 @@ def key_numbers(result: Result) -> dict:
     return numbers
 
 
+def _largest_difference(result: Result, base: Result) -> str:
+    """Largest |head - head of base| over all cells at both results' last saved times."""
+    if not result.grid.same_as(base.grid):
+        return "different grids"
+    if not len(result.days) or not len(base.days):
+        return "no saved heads"
+    largest, where = 0.0, ""
+    for layer in result.grid.layers:
+        difference = result.head(-1, int(layer)).values - base.head(-1, int(layer)).values
+        if np.isfinite(difference).any():
+            i = int(np.nanargmax(np.abs(difference)))
+            if abs(difference.flat[i]) >= abs(largest):
+                row, col = divmod(i, result.grid.ncol)
+                largest, where = difference.flat[i], f"layer {layer}, row {row + 1}, col {col + 1}"
+    return f"{largest:+.3f} ({where})" if where else "no common active cells"
+
+
 def observation_table(results: list) -> pd.DataFrame:
     """Final head and change over the run at each observation point of each
     result; with several results, final-head difference against the first."""
@@ -185,6 +202,8 @@ def write_report(paths, directory, dpi: int = 110) -> Path:
         if len(results) > 1:
             _comparison_figures(results, figures)
         numbers = [key_numbers(r) for r in results]
+        for result, row in zip(results[1:], numbers[1:]):
+            row["largest final head difference vs result 1 (m)"] = _largest_difference(result, results[0])
         observations = observation_table(results)
     finally:
         for result in results:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import gwsim
@@ -57,9 +58,13 @@ def test_report_several_results(transient_run, pumped_run, water_table_run, tmp_
     assert {"diff_r2_r1_layer1.png", "diff_r2_r1_layer2.png", "hydrographs_all.png", "r3_head_layer1.png"} \
         <= set(images)
     assert "minus result 1 (m)" in page
+    assert "largest final head difference vs result 1 (m)" in page
     with gwsim.open(transient_run.path) as a, gwsim.open(pumped_run.path) as b:
         difference = b.observation("well_cell").iloc[-1] - a.observation("well_cell").iloc[-1]
         assert f"<td>{difference:.3f}</td>" in page
+        heads = b.head(-1).values - a.head(-1).values
+        largest = heads.flat[np.nanargmax(np.abs(heads))]
+        assert f"{largest:+.3f} (layer 2, row 8, col 12)" in page
     # What does not apply is listed, not fatal.
     assert "Not drawn" in page and "different grids" in page
     assert "no observations (group /observations missing)" in page
