@@ -173,7 +173,7 @@ def _comparison_figures(results: list, figures: _Figures):
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0, classes="numbers")
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep="", border=0, classes="numbers")
 
 
 STYLE = """
