@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/error.hpp"
+
 namespace gwsim {
 
 namespace {
@@ -242,6 +244,11 @@ BudgetTerm PondPackage::budget(std::span<const double> h, std::span<const CellRo
     for (double qc : q_[p]) t.add(qc);
   }
   return t;
+}
+
+void PondPackage::set_volumes(const std::vector<double>& v) {
+  if (v.size() != volume_old_.size()) throw Error("restart point has a different number of ponds");
+  volume_old_ = v;
 }
 
 void PondPackage::end_step() {

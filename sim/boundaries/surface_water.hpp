@@ -69,6 +69,9 @@ public:
 
   /// Balances of the last budget() call (after a converged step).
   const std::vector<PondBalance>& balances() const { return balance_; }
+  /// Pond volumes at the end of the last step, m3 (restart points).
+  const std::vector<double>& volumes() const { return volume_old_; }
+  void set_volumes(const std::vector<double>& v);
   /// m3/d diverted from each reach into ponds in the current step.
   const std::vector<double>& diverted() const { return diverted_; }
 

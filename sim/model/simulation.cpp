@@ -239,7 +239,8 @@ void Simulation::report_surface_water(OutputSink& sink, const StepInfo& info) co
 }
 
 RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
-                           const std::atomic<bool>* stop) {
+                           const std::atomic<bool>* stop, const PeriodEnd& period_end,
+                           const SimulationState* resume) {
   const auto t0 = std::chrono::steady_clock::now();
   RunSummary sum;
   sum.threads = max_threads();
@@ -250,8 +251,18 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
     sink.begin(model_);
     std::vector<double> observed(model_.observations.size());
     double period_start = 0.0; // d since the start date
-    int global = 0;
-    for (int per = 0; per < sum.periods; ++per) {
+    int global = 0, first_period = 0;
+    if (resume) {
+      first_period = resume->next_period;
+      global = resume->steps_done;
+      period_start = resume->time;
+      head_ = resume->head;
+      if (ponds_) ponds_->set_volumes(resume->pond_volume);
+      sum.steps = resume->steps_done;
+      sum.solver_iterations = resume->solver_iterations;
+      sum.worst_percent_discrepancy = resume->worst_percent_discrepancy;
+    }
+    for (int per = first_period; per < sum.periods; ++per) {
       const StressPeriod& sp = model_.time.periods[static_cast<std::size_t>(per)];
       chd_.start_period(per, role_, head_, model_.grid);
       for (const auto& p : packages_) p->start_period(per);
@@ -293,6 +304,12 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         if (progress) progress(info, b, nsteps);
       }
       period_start += sp.length;
+      if (period_end) {
+        SimulationState st{per + 1, global, period_start, head_, {}, sum.solver_iterations,
+                           sum.worst_percent_discrepancy};
+        if (ponds_) st.pond_volume = ponds_->volumes();
+        period_end(st);
+      }
     }
     sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sink.finish(sum);

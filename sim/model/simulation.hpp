@@ -27,18 +27,34 @@ public:
   ExitCode exit_code() const override { return ExitCode::interrupted; }
 };
 
+/// Everything a run needs to continue from a stress-period boundary: what a
+/// restart point holds, and what `--resume` starts from.
+struct SimulationState {
+  int next_period = 0;       ///< zero-based stress period to run next
+  int steps_done = 0;        ///< time steps completed before it
+  double time = 0.0;         ///< d since the start date at the boundary
+  std::vector<double> head;  ///< m, ncell
+  std::vector<double> pond_volume; ///< m3, one per pond
+  long solver_iterations = 0;
+  double worst_percent_discrepancy = 0.0;
+};
+
 class Simulation {
 public:
   /// Called after every step (for progress display).
   using Progress = std::function<void(const StepInfo&, const StepBudget&, int total_steps)>;
+  /// Called after the last step of every stress period (restart points).
+  using PeriodEnd = std::function<void(const SimulationState&)>;
 
   explicit Simulation(const ModelData& model);
   ~Simulation();
 
-  /// Run all stress periods. On any exception the sink is told to abort
-  /// and the exception propagates. `stop`, if given, is polled between steps.
+  /// Run all stress periods (from `resume` if given). On any exception the
+  /// sink is told to abort and the exception propagates. `stop`, if given,
+  /// is polled between steps.
   RunSummary run(OutputSink& sink, const Progress& progress = {},
-                 const std::atomic<bool>* stop = nullptr);
+                 const std::atomic<bool>* stop = nullptr, const PeriodEnd& period_end = {},
+                 const SimulationState* resume = nullptr);
 
   /// Heads after the last completed step, m.
   const std::vector<double>& head() const { return head_; }
