@@ -51,6 +51,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 
 #include "core/error.hpp"
 #include "io/hdf5_object.hpp"
@@ -162,6 +163,7 @@ template <class T, class F> std::vector<T> column(const std::vector<StepRecord>&
 } // namespace
 
 struct Hdf5Writer::State {
+  const ModelData* model = nullptr; ///< the model being written (outlives the writer's run)
   h5::Object file; // first member: destroyed last, after the objects in it
   h5::Object metadata;
   h5::Object observations; ///< group; invalid without observations
@@ -182,6 +184,17 @@ struct Hdf5Writer::State {
   std::vector<std::string> terms;
   std::vector<StepRecord> steps;
   std::vector<double> term_in, term_out, term_requested_out; ///< step-major, steps x terms
+  /// Per-entity series (ponds, reaches, ...): group name -> entity names and
+  /// one step-major (steps x entities) column per field.
+  struct EntitySeries {
+    std::string entity;  ///< dimension name, e.g. "pond"
+    std::vector<std::string> names;
+    std::vector<std::string> field, units, long_name;
+    std::vector<std::vector<double>> values;
+    std::vector<double> time;
+    std::vector<std::int32_t> step;
+  };
+  std::map<std::string, EntitySeries> series;
   std::size_t nobs = 0;
   std::vector<double> observed; ///< step-major, steps x nobs
 
@@ -223,6 +236,7 @@ void Hdf5Writer::begin(const ModelData& model) {
   state_ = std::make_unique<State>();
   try {
     auto& s = *state_;
+    s.model = &model;
     const Grid& g = model.grid;
     s.nlay = static_cast<hsize_t>(g.nlay);
     s.nrow = static_cast<hsize_t>(g.nrow);
@@ -428,6 +442,52 @@ void Hdf5Writer::step(const StepInfo& info, std::span<const double> head,
   s.observed.insert(s.observed.end(), observed.begin(), observed.end());
 }
 
+void Hdf5Writer::surface_water(const StepInfo& info, std::span<const PondBalance> ponds,
+                               std::span<const ReachBalance> reaches) {
+  if (!state_) return;
+  auto& s = *state_;
+  if (!ponds.empty()) {
+    auto& e = s.series["ponds"];
+    if (e.names.empty()) {
+      e.entity = "pond";
+      for (const Pond& p : s.model->stresses.ponds) e.names.push_back(p.name);
+      e.field = {"stage", "volume", "inflow", "connections", "rain", "evaporation", "seepage", "spill", "imbalance"};
+      e.units = {"m", "m3", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d"};
+      e.long_name = {"water level at the end of the step", "stored volume at the end of the step",
+                     "inflow from outside the model", "inflow from canals through connections",
+                     "rain on the water surface", "evaporation from the water surface",
+                     "seepage to the aquifer (negative: the aquifer feeds the pond)", "spill over the spill level",
+                     "volume change minus the sum of the terms (zero up to rounding)"};
+      e.values.resize(e.field.size());
+    }
+    for (const PondBalance& b : ponds) {
+      const double v[] = {b.stage, b.volume, b.inflow, b.connections, b.rain, b.evaporation, b.seepage, b.spill, b.imbalance};
+      for (std::size_t f = 0; f < e.field.size(); ++f) e.values[f].push_back(v[f]);
+    }
+    e.time.push_back(info.time);
+    e.step.push_back(info.global_step + 1);
+  }
+  if (!reaches.empty()) {
+    auto& e = s.series["reaches"];
+    if (e.names.empty()) {
+      e.entity = "reach";
+      for (const RiverReach& r : s.model->stresses.riv) e.names.push_back(r.name);
+      e.field = {"seepage", "diverted", "has_water"};
+      e.units = {"m3/d", "m3/d", "1"};
+      e.long_name = {"seepage from the reach to the aquifer (negative: gaining reach)",
+                     "water sent to ponds through connections", "1 while the reach has water"};
+      e.values.resize(e.field.size());
+    }
+    for (const ReachBalance& b : reaches) {
+      e.values[0].push_back(b.seepage);
+      e.values[1].push_back(b.diverted);
+      e.values[2].push_back(b.has_water ? 1.0 : 0.0);
+    }
+    e.time.push_back(info.time);
+    e.step.push_back(info.global_step + 1);
+  }
+}
+
 namespace {
 
 /// The `step` dimension of a per-step group, valued with the global step number.
@@ -438,6 +498,29 @@ h5::Object write_step_dimension(hid_t group, const std::vector<StepRecord>& step
 }
 
 } // namespace
+
+template <class S, class E>
+void write_entity_series(hid_t root, const std::string& group_name, const E& e, S& s) {
+  h5::Object group = h5::create_group(root, group_name);
+  const hid_t g = group.id();
+  const auto nstep = static_cast<hsize_t>(e.step.size()), nent = static_cast<hsize_t>(e.names.size());
+  h5::Object step = write_coordinate<std::int32_t>(g, "step", e.step, s.next_dimid++, "",
+                                                   "global time step number (1 = first step)");
+  h5::Object entity = write_bare_dimension(g, e.entity, nent, s.next_dimid++);
+  h5::Object time = write_variable<double>(g, "time", {nstep}, {step.id()}, e.time, "", "");
+  describe_time(time.id(), s.time_units, "time at the end of the step");
+  {
+    h5::Object type = h5::utf8_string_type();
+    const std::vector<hsize_t> dims{nent};
+    h5::Object name = h5::create_dataset(g, "name", type.id(), dims);
+    h5::set_attribute(name.id(), "long_name", e.entity + " name");
+    h5::attach_dimension_scale(name.id(), entity.id(), 0);
+    h5::write_strings(name.id(), e.names);
+  }
+  for (std::size_t f = 0; f < e.field.size(); ++f)
+    write_variable<double>(g, e.field[f], {nstep, nent}, {step.id(), entity.id()}, e.values[f],
+                           e.units[f], e.long_name[f]);
+}
 
 void Hdf5Writer::finish(const RunSummary& summary) {
   if (!state_) throw Error("Hdf5Writer::finish called outside begin() for '" + final_path_ + "'");
@@ -523,6 +606,7 @@ void Hdf5Writer::finish(const RunSummary& summary) {
                                {obs_step.id(), s.obs_dimension.id()}, s.observed, "m",
                                "observed hydraulic head");
       }
+      for (const auto& [group_name, e] : s.series) write_entity_series(root, group_name, e, s);
     }
 
     const hid_t m = s.metadata.id();

@@ -29,6 +29,10 @@ public:
   /// the budget and observed heads, which finish() writes.
   void step(const StepInfo& info, std::span<const double> head, const StepBudget& budget,
             std::span<const double> observed) override;
+  /// Keep the pond and reach balances, which finish() writes as the groups
+  /// /ponds (step, pond) and /reaches (step, reach).
+  void surface_water(const StepInfo& info, std::span<const PondBalance> ponds,
+                     std::span<const ReachBalance> reaches) override;
   /// Write budgets, observations and metadata, close, rename to the final
   /// path. On failure the temporary file is removed and OutputError thrown.
   void finish(const RunSummary& summary) override;
