@@ -120,7 +120,7 @@ std::vector<Index> read_triples(const ConfigNode& list, const Grid& g, const std
 }
 
 /// Model position of an entry: `layer` plus `row`/`col` or `x`/`y`.
-Observation read_position(const ConfigNode& e, const Grid& g, const std::string& owner) {
+Observation read_position_impl(const ConfigNode& e, const Grid& g, const std::string& owner) {
   const ConfigNode layer = e.required("layer");
   const bool by_rc = e.has("row") || e.has("col");
   const bool by_xy = e.has("x") || e.has("y");
@@ -148,65 +148,6 @@ Observation read_position(const ConfigNode& e, const Grid& g, const std::string&
   return p;
 }
 
-// --- schedules ------------------------------------------------------------------
-
-int read_period_key(const ConfigNode& key, int nper) {
-  const std::string& t = key.yaml().Scalar();
-  int p = 0;
-  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), p);
-  if (!key.is_scalar() || ec != std::errc() || end != t.data() + t.size())
-    key.fail_here(fmt::format("period key '{}' is not a whole number (keys are stress periods 1..{})", t, nper));
-  if (p < 1 || p > nper)
-    key.fail_here(fmt::format("period {} is outside 1..{} (time.periods defines {} stress periods)", p, nper, nper));
-  return p - 1;
-}
-
-/// Values by stress period: `{period: value, ...}` when `by_period`, else
-/// one value from the first period on.
-template <class T, class ReadValue>
-Schedule<T> read_by_period(const ConfigNode& node, int nper, bool by_period, ReadValue read_value) {
-  Schedule<T> s;
-  if (!by_period) {
-    s.set(0, read_value(node));
-    return s;
-  }
-  std::vector<std::pair<int, T>> items;
-  for (const auto& [key, value] : node.entries()) {
-    const int p = read_period_key(key, nper);
-    for (const auto& item : items)
-      if (item.first == p) key.fail_here(fmt::format("period {} is given twice", p + 1));
-    items.emplace_back(p, read_value(value));
-  }
-  if (items.empty()) node.fail_here("expected a value or {period: value, ...}, found an empty mapping");
-  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [p, v] : items) s.set(p, std::move(v));
-  return s;
-}
-
-// --- packages -------------------------------------------------------------------
-
-/// Reads a list of named entries; `read(entry, owner)` fills the rest.
-template <class Entry, class ReadEntry>
-std::vector<Entry> read_named_list(const ConfigNode& list, ReadEntry read) {
-  list.expect_list("a list of named entries");
-  std::vector<Entry> out;
-  std::map<std::string, std::string> first_use;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const ConfigNode e = list[i];
-    e.expect_map("an entry {name: ..., ...}");
-    const ConfigNode name_node = e.required("name");
-    const std::string name = name_node.as_string();
-    if (const auto it = first_use.find(name); it != first_use.end())
-      name_node.fail(fmt::format("duplicate name (also used by {})", it->second));
-    first_use.emplace(name, e.path());
-    Entry entry = read(e, fmt::format("{} (name '{}')", e.path(), name));
-    entry.name = name;
-    e.done();
-    out.push_back(std::move(entry));
-  }
-  return out;
-}
-
 std::vector<ConstantHead> read_chd(const ConfigNode& list, const Grid& g, int nper) {
   auto chd = read_named_list<ConstantHead>(list, [&](const ConfigNode& e, const std::string& owner) {
     ConstantHead c;
@@ -228,7 +169,7 @@ std::vector<ConstantHead> read_chd(const ConfigNode& list, const Grid& g, int np
 std::vector<Well> read_wel(const ConfigNode& list, const Grid& g, int nper) {
   return read_named_list<Well>(list, [&](const ConfigNode& e, const std::string& owner) {
     Well w;
-    w.cell = read_position(e, g, owner).cell;
+    w.cell = read_position_impl(e, g, owner).cell;
     w.rate = read_schedule(e.required("rate"), nper, Bound::any("m3/d"));
     return w;
   });
@@ -258,6 +199,21 @@ Recharge read_rch(const ConfigNode& node, const Grid& g, int nper) {
 
 } // namespace
 
+Observation read_position(const ConfigNode& e, const Grid& g, const std::string& owner) {
+  return read_position_impl(e, g, owner);
+}
+
+int read_period_key(const ConfigNode& key, int nper) {
+  const std::string& t = key.yaml().Scalar();
+  int p = 0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), p);
+  if (!key.is_scalar() || ec != std::errc() || end != t.data() + t.size())
+    key.fail_here(fmt::format("period key '{}' is not a whole number (keys are stress periods 1..{})", t, nper));
+  if (p < 1 || p > nper)
+    key.fail_here(fmt::format("period {} is outside 1..{} (time.periods defines {} stress periods)", p, nper, nper));
+  return p - 1;
+}
+
 std::vector<Index> read_cells(const ConfigNode& node, const Grid& g, const std::string& owner) {
   if (node.is_list()) return read_triples(node, g, owner);
   if (node.is_map()) return node.has("mask") ? read_mask(node, g, owner) : read_block(node, g, owner);
@@ -286,7 +242,7 @@ Stresses read_stresses(const ConfigNode& node, const Grid& g, int nper) {
 
 std::vector<Observation> read_observations(const ConfigNode& node, const Grid& g) {
   return read_named_list<Observation>(node, [&](const ConfigNode& e, const std::string& owner) {
-    return read_position(e, g, owner);
+    return read_position_impl(e, g, owner);
   });
 }
 
