@@ -1,5 +1,7 @@
 #include "grid/grid.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace gwsim {
@@ -49,6 +51,53 @@ bool Grid::locate(double x, double y, Index& row, Index& col) const {
     edge = lower;
   }
   return row >= 0 && col >= 0;
+}
+
+std::vector<Grid::LinePiece> Grid::trace(const std::vector<std::pair<double, double>>& line) const {
+  // Cell edges along x and y.
+  std::vector<double> xe{xorigin}, ye{yorigin + height()};
+  for (double w : delr) xe.push_back(xe.back() + w);
+  for (double w : delc) ye.push_back(ye.back() - w);
+  std::vector<LinePiece> pieces;
+  double start = 0.0; // distance along the line at the current vertex
+  for (std::size_t v = 0; v + 1 < line.size(); ++v) {
+    const auto [x0, y0] = line[v];
+    const auto [x1, y1] = line[v + 1];
+    const double dx = x1 - x0, dy = y1 - y0, len = std::hypot(dx, dy);
+    if (len == 0.0) continue;
+    // Parameters where the segment crosses a cell edge.
+    std::vector<double> t{0.0, 1.0};
+    if (dx != 0.0)
+      for (double e : xe) {
+        const double s = (e - x0) / dx;
+        if (s > 0.0 && s < 1.0) t.push_back(s);
+      }
+    if (dy != 0.0)
+      for (double e : ye) {
+        const double s = (e - y0) / dy;
+        if (s > 0.0 && s < 1.0) t.push_back(s);
+      }
+    std::sort(t.begin(), t.end());
+    for (std::size_t k = 0; k + 1 < t.size(); ++k) {
+      const double piece = (t[k + 1] - t[k]) * len;
+      if (piece <= 1e-9 * len) continue;
+      const double tm = 0.5 * (t[k] + t[k + 1]);
+      Index row = 0, col = 0;
+      if (!locate(x0 + tm * dx, y0 + tm * dy, row, col)) continue;
+      const Index c = row * ncol + col;
+      const double along = start + tm * len;
+      if (!pieces.empty() && pieces.back().column_cell == c) {
+        // Same cell as the previous piece: merge, keeping the middle.
+        LinePiece& p = pieces.back();
+        p.along = (p.along * p.length + along * piece) / (p.length + piece);
+        p.length += piece;
+      } else {
+        pieces.push_back({c, piece, along});
+      }
+    }
+    start += len;
+  }
+  return pieces;
 }
 
 } // namespace gwsim

@@ -60,6 +60,17 @@ struct Grid {
   double height() const;
   /// Row and column containing model point (x, y); false if outside.
   bool locate(double x, double y, Index& row, Index& col) const;
+
+  /// A polyline (x, y vertices, m) cut into the cells it crosses: for each
+  /// (row * ncol + col), the length of line inside it (m) and the distance
+  /// along the line to the middle of that piece (m), in the order the line
+  /// visits them. Parts outside the grid are dropped.
+  struct LinePiece {
+    Index column_cell; ///< row * ncol + col
+    double length;     ///< m
+    double along;      ///< m from the first vertex to the middle of the piece
+  };
+  std::vector<LinePiece> trace(const std::vector<std::pair<double, double>>& polyline) const;
 };
 
 } // namespace gwsim

@@ -200,9 +200,14 @@ void check_steady_periods(const ModelData& m, const std::vector<ConfigNode>& per
       const double* c = b.conductance.at(period);
       referenced = referenced || (b.head.at(period) && c && *c > 0.0 && !b.cells.empty());
     }
+    // A river with water is a head reference too.
+    for (const auto& r : s.riv) {
+      const double* v = r.stage.at(period);
+      referenced = referenced || (v && (!r.stage_is_depth || *v > 0.0) && !r.cells.empty());
+    }
     if (!referenced)
       period_nodes[p].fail_here(fmt::format(
-          "stress period {} is steady but no CHD or GHB cell is in force in it, so the steady heads are not "
+          "stress period {} is steady but no CHD, GHB or RIV cell is in force in it, so the steady heads are not "
           "determined (singular problem); add a chd or ghb stress, or make the period transient",
           p + 1));
   }

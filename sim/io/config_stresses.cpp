@@ -8,6 +8,7 @@
 #include <set>
 
 #include "io/config_arrays.hpp"
+#include "io/config_surface_water.hpp"
 
 namespace gwsim {
 
@@ -230,12 +231,17 @@ Schedule<double> read_schedule(const ConfigNode& node, int nper, const Bound& bo
 }
 
 Stresses read_stresses(const ConfigNode& node, const Grid& g, int nper) {
-  node.expect_map("a mapping of packages (chd, wel, ghb, rch)");
+  node.expect_map("a mapping of packages (chd, wel, ghb, rch, riv, drn, evt, ponds, connections)");
   Stresses s;
   if (auto n = node.optional("chd")) s.chd = read_chd(*n, g, nper);
   if (auto n = node.optional("wel")) s.wel = read_wel(*n, g, nper);
   if (auto n = node.optional("ghb")) s.ghb = read_ghb(*n, g, nper);
   if (auto n = node.optional("rch")) s.rch = read_rch(*n, g, nper);
+  if (auto n = node.optional("riv")) s.riv = read_riv(*n, g, nper);
+  if (auto n = node.optional("drn")) s.drn = read_drn(*n, g, nper);
+  if (auto n = node.optional("evt")) s.evt = read_evt(*n, g, nper);
+  if (auto n = node.optional("ponds")) s.ponds = read_ponds(*n, g, nper);
+  if (auto n = node.optional("connections")) s.connections = read_connections(*n, s.riv, s.ponds, nper);
   node.done();
   return s;
 }
