@@ -150,7 +150,7 @@ int run_table(const char* self, int reps) {
   cases.push_back({"3 layers, lognormal", "lognormal", 3, 577, 577, 2});
   cases.push_back({"transient 100 steps", "transient", 3, 300, 300, 1});
   cases.push_back({"transient 100 steps", "transient", 3, 300, 300, 2});
-  std::printf("| problem | grid | cells | threads | iterations | solve time s | ns/cell | head error m | peak memory B/cell |\n");
+  std::printf("| problem | grid | cells | threads | iterations | solve time s | ns/cell per solve | head error m | peak memory B/cell |\n");
   std::printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const Case& c : cases) {
     const std::string cmd = std::string(self) + " case " + c.variant + " " + std::to_string(c.nlay) + " " +
@@ -166,10 +166,11 @@ int run_table(const char* self, int reps) {
       std::printf("| %s | failed |\n", c.label.c_str());
       continue;
     }
+    char err_text[32] = "-";
+    if (c.variant != "transient") std::snprintf(err_text, sizeof err_text, "%.1e", err);
     std::printf("| %s | %ld x %ld x %ld | %ld | %d | %d | %.3f | %.1f | %s | %.0f |\n", c.label.c_str(),
                 static_cast<long>(c.nlay), static_cast<long>(c.nrow), static_cast<long>(c.ncol), cells, c.threads, it,
-                t, t / static_cast<double>(cells) * 1e9,
-                c.variant == "transient" ? "-" : (std::to_string(err).substr(0, 8)).c_str(),
+                t, t / static_cast<double>(cells) * 1e9, err_text,
                 static_cast<double>(rss) * 1024.0 / static_cast<double>(cells));
     std::fflush(stdout);
   }

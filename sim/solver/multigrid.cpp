@@ -23,8 +23,8 @@ constexpr Index kSerialCells = 16384;
 /// Target cells per parallel chunk.
 constexpr Index kChunkCells = 4096;
 
-/// An owned symmetric stencil in double: the coarse operators while the
-/// hierarchy is built, and the symmetric part of a nonsymmetric system.
+/// An owned symmetric stencil in double: the symmetric part of a
+/// nonsymmetric system, and the coarsest operator for its factorisation.
 struct SymStencil {
   Index nlay = 0, nrow = 0, ncol = 0;
   std::vector<double> diag, east, south, down;

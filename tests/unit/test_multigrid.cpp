@@ -208,6 +208,28 @@ TEST(Multigrid, SameIteratesOnOneAndTwoThreads) {
   EXPECT_TRUE(g1 == g2) << "BiCGSTAB heads differ between 1 and 2 threads";
 }
 
+// One solver object over a sequence of systems, as in time stepping: the
+// hierarchy is kept while the operator is unchanged and rebuilt when it
+// changes (here the storage term of a new step length).
+TEST(Multigrid, ReusesHierarchyOnlyForTheSameOperator) {
+  Spec s = spec(2, 60, 70);
+  s.specific_storage = 1e-4;
+  std::vector<double> h0;
+  StencilSystem A = synthetic::build(s, &h0);
+  SolverSettings set = tight();
+  set.kind = SolverKind::multigrid;
+  auto solver = make_solver(set);
+  for (int step = 0; step < 3; ++step) {
+    if (step == 2)
+      for (std::size_t i = 0; i < A.diag.size(); ++i)
+        if (A.diag[i] != 1.0) A.diag[i] += 50.0; // shorter step: more storage
+    A.rhs[static_cast<std::size_t>(A.size() / 2)] -= 100.0;
+    std::vector<double> h = h0;
+    EXPECT_TRUE(solver->solve(A, h).converged) << "step " << step;
+    EXPECT_LT(max_abs_diff(h, solve_direct(A, h0)), 1e-8) << "step " << step;
+  }
+}
+
 TEST(Multigrid, FixedHeadsAndInactiveCellsKeepTheirValues) {
   Spec s = spec(2, 50, 60);
   s.inactive = true;
