@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "boundaries/stresses.hpp"
+#include "core/date.hpp"
 #include "flow/budget.hpp"
 #include "flow/flow_model.hpp"
 #include "grid/grid.hpp"
@@ -25,11 +26,13 @@ public:
   virtual std::string name() const = 0;
   /// Resolve the values in force in this stress period (zero-based).
   virtual void start_period(int period) = 0;
-  /// Before each time step: its length (d) and calendar month (1-12) of
-  /// its midpoint, for stresses that depend on them (pond connections).
-  virtual void start_step(double /*dt*/, int /*month*/) {}
-  /// After a converged step (commit states such as pond volumes).
-  virtual void end_step() {}
+  /// Before each time step: its length (d) and the calendar date of its
+  /// midpoint, for stresses that depend on them (pond connections,
+  /// irrigation).
+  virtual void start_step(double /*dt*/, const Date& /*midpoint*/) {}
+  /// After a converged step at heads h (commit states such as pond volumes
+  /// and the use of yearly allotments).
+  virtual void end_step(std::span<const double> /*h*/, std::span<const CellRole> /*role*/) {}
   /// True if the package's flow is not linear in the heads (RIV below its
   /// bed, DRN, EVT, ponds), so the step needs outer iterations.
   virtual bool nonlinear() const { return false; }

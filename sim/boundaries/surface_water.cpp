@@ -136,7 +136,8 @@ void PondPackage::start_period(int period) {
   }
 }
 
-void PondPackage::start_step(double dt, int month) {
+void PondPackage::start_step(double dt, const Date& midpoint) {
+  const int month = midpoint.month;
   dt_ = dt;
   std::fill(connected_.begin(), connected_.end(), 0.0);
   diverted_.assign(rivers_ ? rivers_->size() : 0, 0.0);
@@ -251,7 +252,7 @@ void PondPackage::set_volumes(const std::vector<double>& v) {
   volume_old_ = v;
 }
 
-void PondPackage::end_step() {
+void PondPackage::end_step(std::span<const double>, std::span<const CellRole>) {
   for (std::size_t p = 0; p < ponds_.size(); ++p) volume_old_[p] = balance_[p].volume;
 }
 

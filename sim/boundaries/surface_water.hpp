@@ -45,6 +45,7 @@ public:
   double stage(std::size_t r, std::size_t c) const;
   bool has_water(std::size_t r) const { return wet_[r]; }
   std::size_t size() const { return reaches_.size(); }
+  const RiverReach& reach(std::size_t r) const { return reaches_[r]; }
   /// Net seepage of each reach to the aquifer, m3/d.
   std::vector<double> seepage(std::span<const double> h, std::span<const CellRole> role) const;
 
@@ -61,8 +62,8 @@ public:
               const RiverPackage* rivers);
   std::string name() const override { return "pond"; }
   void start_period(int period) override;
-  void start_step(double dt, int month) override;
-  void end_step() override;
+  void start_step(double dt, const Date& midpoint) override;
+  void end_step(std::span<const double> h, std::span<const CellRole> role) override;
   void add_to(StencilSystem& A, std::span<const double> h, std::span<const CellRole> role) const override;
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override;
   bool nonlinear() const override { return true; }

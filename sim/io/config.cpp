@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "io/config_arrays.hpp"
+#include "io/config_irrigation.hpp"
 #include "io/config_stresses.hpp"
 #include "io/yaml_reader.hpp"
 
@@ -270,6 +271,7 @@ ModelData read_scenario_text(const std::string& text, const std::string& display
   const int nper = int(m.time.periods.size());
   m.initial_head = read_array3d(root.required("initial_head"), m.grid, {Bound::any("m")});
   if (auto n = root.optional("stresses")) m.stresses = read_stresses(*n, m.grid, nper);
+  if (auto n = root.optional("irrigation")) m.irrigation = read_irrigation(*n, m.grid, m.stresses.riv);
   if (auto n = root.optional("observations")) m.observations = read_observations(*n, m.grid);
   m.output = read_output(root.optional("output"), *source);
   if (auto n = root.optional("solver")) m.solver = read_solver(*n, m.newton);

@@ -173,6 +173,7 @@ struct Hdf5Writer::State {
   h5::Object time_step;
   h5::Object period;
   h5::Object head;
+  h5::Object irrigation_pumping, irrigation_return; ///< (time, y, x), if the model has districts
 
   hsize_t nlay = 0, nrow = 0, ncol = 0;
   hsize_t saved = 0; ///< heads written so far
@@ -201,6 +202,8 @@ struct Hdf5Writer::State {
   /// Close every object in the file, then the file itself (reporting errors).
   void close() {
     head.reset();
+    irrigation_pumping.reset();
+    irrigation_return.reset();
     period.reset();
     time_step.reset();
     time.reset();
@@ -290,6 +293,20 @@ void Hdf5Writer::begin(const ModelData& model) {
       s.head = write_variable<double>(root, "head", dims, {s.time.id(), layer.id(), y.id(), x.id()},
                                       {}, "m", "hydraulic head", options);
       h5::set_attribute(s.head.id(), "_FillValue", fill_value);
+      if (!model.irrigation.empty()) {
+        // Irrigation pumping and return flow at the saved steps, as depths.
+        const std::vector<hsize_t> mdims{0, s.nrow, s.ncol}, mmax{H5S_UNLIMITED, s.nrow, s.ncol};
+        const h5::DatasetOptions mopt{.max_dims = mmax,
+                                      .chunk = {1, plane[0], plane[1]},
+                                      .deflate = model.output.compression,
+                                      .fill = nullptr};
+        s.irrigation_pumping = write_variable<double>(root, "irrigation_pumping", mdims,
+                                                      {s.time.id(), y.id(), x.id()}, {}, "m/d",
+                                                      "irrigation pumping per unit area", mopt);
+        s.irrigation_return = write_variable<double>(root, "irrigation_return", mdims,
+                                                     {s.time.id(), y.id(), x.id()}, {}, "m/d",
+                                                     "irrigation return flow (recharge) per unit area", mopt);
+      }
     }
     {
       const std::vector<hsize_t> dims{0}, max_dims{H5S_UNLIMITED}, chunk{series_chunk};
@@ -485,6 +502,47 @@ void Hdf5Writer::surface_water(const StepInfo& info, std::span<const PondBalance
     }
     e.time.push_back(info.time);
     e.step.push_back(info.global_step + 1);
+  }
+}
+
+void Hdf5Writer::irrigation(const StepInfo& info, std::span<const DistrictBalance> districts,
+                            std::span<const double> pumping, std::span<const double> return_flow) {
+  if (!state_) return;
+  auto& s = *state_;
+  auto& e = s.series["districts"];
+  if (e.names.empty()) {
+    e.entity = "district";
+    for (const District& d : s.model->irrigation.districts) e.names.push_back(d.name);
+    e.field = {"irrigated_area", "crop_water_use", "effective_precipitation", "net_requirement",
+               "gross_demand", "surface_water_diverted", "surface_water_delivered", "conveyance_loss",
+               "pumping_requested", "pumping_actual", "unmet", "return_flow", "conveyance_recharge"};
+    e.units = {"m2", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d", "m3/d"};
+    e.long_name = {"irrigated area (fallow excluded)", "crop evapotranspiration on the irrigated area",
+                   "crop water use met by rain", "crop water use minus effective precipitation",
+                   "net requirement divided by the application efficiency of the method mix",
+                   "surface water diverted at the canal head", "surface water delivered to the fields",
+                   "diverted minus delivered", "groundwater pumping asked for",
+                   "groundwater pumping delivered (less in drying cells)",
+                   "gross demand not met by surface water or pumping",
+                   "field losses percolating to the water table", "conveyance losses reaching the water table"};
+    e.values.resize(e.field.size());
+  }
+  for (const DistrictBalance& b : districts) {
+    const double v[] = {b.irrigated_area, b.crop_water_use, b.effective_precipitation, b.net_requirement,
+                        b.gross_demand, b.surface_water_diverted, b.surface_water_delivered, b.conveyance_loss,
+                        b.pumping_requested, b.pumping_actual, b.unmet, b.return_flow, b.conveyance_recharge};
+    for (std::size_t f = 0; f < e.field.size(); ++f) e.values[f].push_back(v[f]);
+  }
+  e.time.push_back(info.time);
+  e.step.push_back(info.global_step + 1);
+  // Maps at saved steps, appended beside the heads (same time index).
+  if (!pumping.empty() && s.irrigation_pumping.valid()) {
+    const hsize_t t = s.saved; // step() for this step comes next and advances s.saved
+    const std::vector<hsize_t> extent{t + 1, s.nrow, s.ncol}, at{t, 0, 0}, count{1, s.nrow, s.ncol};
+    h5::set_extent(s.irrigation_pumping.id(), extent);
+    h5::write_slab(s.irrigation_pumping.id(), H5T_NATIVE_DOUBLE, at, count, pumping.data());
+    h5::set_extent(s.irrigation_return.id(), extent);
+    h5::write_slab(s.irrigation_return.id(), H5T_NATIVE_DOUBLE, at, count, return_flow.data());
   }
 }
 

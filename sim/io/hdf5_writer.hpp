@@ -33,6 +33,10 @@ public:
   /// /ponds (step, pond) and /reaches (step, reach).
   void surface_water(const StepInfo& info, std::span<const PondBalance> ponds,
                      std::span<const ReachBalance> reaches) override;
+  /// Keep the district balances (group /districts (step, district)) and
+  /// append the irrigation maps at saved steps.
+  void irrigation(const StepInfo& info, std::span<const DistrictBalance> districts,
+                  std::span<const double> pumping, std::span<const double> return_flow) override;
   /// Write budgets, observations and metadata, close, rename to the final
   /// path. On failure the temporary file is removed and OutputError thrown.
   void finish(const RunSummary& summary) override;

@@ -14,6 +14,7 @@
 #include "boundaries/stresses.hpp"
 #include "flow/aquifer.hpp"
 #include "grid/grid.hpp"
+#include "irrigation/district.hpp"
 #include "solver/linear_solver.hpp"
 
 namespace gwsim {
@@ -65,6 +66,7 @@ struct ModelData {
   TimeDiscretization time;
   std::vector<double> initial_head; ///< m, ncell
   Stresses stresses;
+  IrrigationData irrigation;
   std::vector<Observation> observations;
   OutputOptions output;
   SolverSettings solver;

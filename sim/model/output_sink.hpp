@@ -7,6 +7,7 @@
 
 #include "boundaries/surface_water.hpp"
 #include "flow/budget.hpp"
+#include "irrigation/irrigation.hpp"
 #include "model/model_data.hpp"
 
 namespace gwsim {
@@ -49,6 +50,12 @@ public:
   /// step(): one balance per pond and per reach, in ModelData order.
   virtual void surface_water(const StepInfo& /*info*/, std::span<const PondBalance> /*ponds*/,
                              std::span<const ReachBalance> /*reaches*/) {}
+  /// After every converged step of a model with irrigation districts,
+  /// before step(): one balance per district, and, where heads are saved,
+  /// maps (nrow*ncol, m/d) of irrigation pumping and return flow (empty
+  /// spans otherwise).
+  virtual void irrigation(const StepInfo& /*info*/, std::span<const DistrictBalance> /*districts*/,
+                          std::span<const double> /*pumping*/, std::span<const double> /*return_flow*/) {}
   /// After the last step: metadata, then make the result visible.
   virtual void finish(const RunSummary& summary) = 0;
   /// The run failed or was interrupted: leave no result under the final name.

@@ -65,6 +65,11 @@ Simulation::Simulation(const ModelData& model)
     ponds_ = ponds.get();
     packages_.push_back(std::move(ponds));
   }
+  if (!model.irrigation.empty()) {
+    irrigation_ = std::make_shared<IrrigationModel>(model.irrigation, flow_, rivers_,
+                                                    model.newton.well_reduction_fraction);
+    for (auto& p : make_irrigation_packages(irrigation_)) packages_.push_back(std::move(p));
+  }
   nonlinear_ = flow_.nonlinear();
   for (const auto& p : packages_) nonlinear_ = nonlinear_ || p->nonlinear();
   role_.assign(static_cast<std::size_t>(model.grid.ncell()), CellRole::free);
@@ -174,7 +179,7 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
 void Simulation::advance(double dt, bool steady, int cuts_left, double weight, StepInfo& info,
                          StepBudget& acc) {
   const std::vector<double> start = head_old_;
-  for (const auto& p : packages_) p->start_step(dt, month_);
+  for (const auto& p : packages_) p->start_step(dt, midpoint_);
   NewtonResult r = newton(dt, steady);
   info.newton_iterations += r.outer;
   info.solver_iterations += r.inner;
@@ -200,7 +205,7 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
         g.layer_of(r.where) + 1, g.row_of(r.where) + 1, g.col_of(r.where) + 1));
   }
   const StepBudget b = budget(dt, steady);
-  for (const auto& p : packages_) p->end_step();
+  for (const auto& p : packages_) p->end_step(head_, role_);
   if (acc.terms.empty()) {
     acc = b;
     for (auto& t : acc.terms) t.in = t.out = t.requested_out = 0.0;
@@ -284,18 +289,22 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         // The last step ends exactly at the period end, so saved times fall
         // on calendar dates without rounding drift.
         info.time = period_start + (s + 1 == sp.steps ? sp.length : elapsed);
-        month_ = Date::from_days_since_epoch(model_.time.start.days_since_epoch() +
-                                             static_cast<long>(std::floor(period_start + elapsed - 0.5 * dt)))
-                     .month;
+        midpoint_ = Date::from_days_since_epoch(model_.time.start.days_since_epoch() +
+                                                static_cast<long>(std::floor(period_start + elapsed - 0.5 * dt)));
         StepBudget b;
         advance(dt, sp.steady, model_.newton.time_step_cuts, 1.0, info, b);
         b.close();
         info.dry_cells = flow_.dry_cells(head_);
-        if (rivers_ || ponds_) report_surface_water(sink, info);
-        for (std::size_t o = 0; o < observed.size(); ++o)
-          observed[o] = head_[static_cast<std::size_t>(model_.observations[o].cell)];
         info.save_heads = model_.output.save_heads == SaveHeads::every_step ||
                           (model_.output.save_heads == SaveHeads::period_end && s + 1 == sp.steps);
+        if (rivers_ || ponds_) report_surface_water(sink, info);
+        if (irrigation_) {
+          std::vector<double> pumping, recharge;
+          if (info.save_heads) irrigation_->maps(head_, role_, pumping, recharge);
+          sink.irrigation(info, irrigation_->balances(head_, role_), pumping, recharge);
+        }
+        for (std::size_t o = 0; o < observed.size(); ++o)
+          observed[o] = head_[static_cast<std::size_t>(model_.observations[o].cell)];
         sink.step(info, head_, b, observed);
         sum.steps += 1;
         sum.solver_iterations += info.solver_iterations;

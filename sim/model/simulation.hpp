@@ -9,6 +9,7 @@
 
 #include "boundaries/package.hpp"
 #include "boundaries/surface_water.hpp"
+#include "irrigation/irrigation.hpp"
 #include "core/error.hpp"
 #include "flow/flow_model.hpp"
 #include "model/model_data.hpp"
@@ -92,8 +93,9 @@ private:
   std::vector<std::unique_ptr<Package>> packages_;
   RiverPackage* rivers_ = nullptr; ///< owned by packages_, if the model has reaches
   PondPackage* ponds_ = nullptr;   ///< owned by packages_, if the model has ponds
+  std::shared_ptr<IrrigationModel> irrigation_; ///< shared by its packages, if districts exist
   bool nonlinear_ = false;         ///< outer iterations needed
-  int month_ = 1;                  ///< calendar month of the current step's midpoint
+  Date midpoint_;                  ///< calendar date of the current step's midpoint
   std::unique_ptr<LinearSolver> solver_;
   StencilSystem system_, scratch_;
   std::vector<CellRole> role_;

@@ -7,7 +7,7 @@
 
 namespace gwsim::test {
 
-struct RecordingSink final : OutputSink {
+struct RecordingSink : OutputSink {
   bool keep_heads = true;
   bool began = false, finished = false, aborted = false;
   std::vector<StepInfo> info;
