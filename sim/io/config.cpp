@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "io/compose.hpp"
 #include "io/config_arrays.hpp"
 #include "io/config_irrigation.hpp"
 #include "io/config_stresses.hpp"
@@ -221,7 +222,8 @@ OutputOptions read_output(const std::optional<ConfigNode>& node, const ConfigSou
   o.file = std::filesystem::path(source.display_name).stem().string() + ".h5";
   if (!node) return o;
   node->expect_map("a mapping {file, save_heads, compression}");
-  if (auto n = node->optional("file")) o.file = source.resolve(n->as_string());
+  // Relative to the file that names it, which may be a base scenario.
+  if (auto n = node->optional("file")) o.file = n->source().resolve(n->as_string());
   if (auto n = node->optional("save_heads")) o.save_heads = read_enum(*n, save_heads_choices);
   if (auto n = node->optional("compression")) o.compression = n->as_int(Bound::between(0, 9));
   node->done();
@@ -257,12 +259,13 @@ SolverSettings read_solver(const ConfigNode& node, NewtonSettings& newton) {
 } // namespace
 
 ModelData read_scenario_text(const std::string& text, const std::string& display_name,
-                             const std::string& base_dir) {
-  const auto source = std::make_shared<const ConfigSource>(ConfigSource{display_name, base_dir});
-  const ConfigNode root = parse_yaml(text, source);
+                             const std::string& base_dir, const std::vector<std::string>& overrides) {
+  const auto source = std::make_shared<const ConfigSource>(ConfigSource{display_name, base_dir, {}});
+  const ComposedScenario composed = compose_scenario(text, source, overrides);
+  const ConfigNode root = composed.node();
   ModelData m;
   m.source_file = display_name;
-  m.source_text = text;
+  m.source_text = composed.text;
   m.name = root.required("name").as_string();
   m.grid = read_grid(root.required("grid"));
   m.aquifer = read_aquifer(root.required("aquifer"), m.grid);
@@ -280,13 +283,18 @@ ModelData read_scenario_text(const std::string& text, const std::string& display
   return m;
 }
 
-ModelData read_scenario(const std::string& path) {
+ModelData read_scenario_text(const std::string& text, const std::string& display_name,
+                             const std::string& base_dir) {
+  return read_scenario_text(text, display_name, base_dir, {});
+}
+
+ModelData read_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
   if (!in || std::filesystem::is_directory(path))
     throw InputError({path, 0, 0, ""}, "cannot read the scenario file");
   std::ostringstream text;
   text << in.rdbuf();
-  return read_scenario_text(text.str(), path, std::filesystem::path(path).parent_path().string());
+  return read_scenario_text(text.str(), path, std::filesystem::path(path).parent_path().string(), overrides);
 }
 
 } // namespace gwsim

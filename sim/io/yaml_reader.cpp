@@ -20,6 +20,13 @@ SourceLocation to_location(const std::string& file, const YAML::Mark& m) {
   return {file, m.line + 1, m.column + 1, ""};
 }
 
+/// Where the key `it->first` of a mapping with origin `map` is.
+template <class It>
+SourceLocation key_location(const std::shared_ptr<const NodeOrigin>& map, const It& it) {
+  const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+  return NodeOrigin::of_key(map, key)->source->locate(it->first.Mark());
+}
+
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -78,6 +85,30 @@ std::optional<std::pair<int, int>> first_indenting_tab(const std::string& text, 
 
 // --- ConfigSource, Bound ------------------------------------------------------
 
+SourceLocation ConfigSource::locate(const YAML::Mark& mark) const {
+  if (!label.empty()) return {display_name, 0, 0, label};
+  return to_location(display_name, mark);
+}
+
+std::shared_ptr<const NodeOrigin> NodeOrigin::of_key(const std::shared_ptr<const NodeOrigin>& parent,
+                                                     const std::string& key) {
+  if (!parent->merged()) return parent;
+  const auto it = parent->keys.find(key);
+  return it != parent->keys.end() ? it->second : whole(parent->source);
+}
+
+std::shared_ptr<const NodeOrigin> NodeOrigin::of_item(const std::shared_ptr<const NodeOrigin>& parent,
+                                                      std::size_t i) {
+  if (!parent->merged()) return parent;
+  return i < parent->items.size() ? parent->items[i] : whole(parent->source);
+}
+
+std::shared_ptr<const NodeOrigin> NodeOrigin::whole(std::shared_ptr<const ConfigSource> source) {
+  auto o = std::make_shared<NodeOrigin>();
+  o->source = std::move(source);
+  return o;
+}
+
 std::string ConfigSource::resolve(const std::string& relative) const {
   const std::filesystem::path p(relative);
   if (p.is_absolute() || base_dir.empty()) return relative;
@@ -119,22 +150,27 @@ struct ConfigNode::MapState {
 };
 
 ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const ConfigSource> source)
-    : ConfigNode(std::move(node), std::move(source), "", YAML::Mark::null_mark()) {}
+    : ConfigNode(std::move(node), NodeOrigin::whole(std::move(source)), "", YAML::Mark::null_mark()) {}
 
-ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const ConfigSource> source,
+ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const NodeOrigin> origin, std::string path)
+    : ConfigNode(std::move(node), std::move(origin), std::move(path), YAML::Mark::null_mark()) {}
+
+ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const NodeOrigin> origin,
                        std::string path, YAML::Mark key_mark)
-    : node_(std::move(node)), source_(std::move(source)), path_(std::move(path)),
+    : node_(std::move(node)), origin_(std::move(origin)), path_(std::move(path)),
       key_mark_(key_mark) {}
 
-ConfigNode ConfigNode::child(const YAML::Node& value, const std::string& path,
-                             const YAML::Mark& mark) const {
-  return ConfigNode(value, source_, path, mark);
+ConfigNode ConfigNode::child(const YAML::Node& value, std::shared_ptr<const NodeOrigin> origin,
+                             const std::string& path, const YAML::Mark& mark) const {
+  return ConfigNode(value, std::move(origin), path, mark);
 }
 
 SourceLocation ConfigNode::location() const {
   // An empty value's mark points at the next token; its key is clearer.
-  const YAML::Mark m = (node_.IsNull() || node_.Mark().is_null()) ? key_mark_ : node_.Mark();
-  return to_location(source_->display_name, m);
+  // Mappings and lists merged from several files have no mark of their own.
+  YAML::Mark m = node_.IsNull() ? key_mark_ : node_.Mark();
+  if (m.is_null()) m = origin_->mark.is_null() ? key_mark_ : origin_->mark;
+  return origin_->source->locate(m);
 }
 
 std::string ConfigNode::describe() const {
@@ -233,7 +269,7 @@ void ConfigNode::expect_list(const std::string& what) const {
 
 ConfigNode ConfigNode::operator[](std::size_t i) const {
   const YAML::Node item = node_[i];
-  return child(item, fmt::format("{}[{}]", path_, i), item.Mark());
+  return child(item, NodeOrigin::of_item(origin_, i), fmt::format("{}[{}]", path_, i), item.Mark());
 }
 
 void ConfigNode::expect_map(const std::string& what) const {
@@ -248,7 +284,7 @@ ConfigNode::MapState& ConfigNode::map_state() const {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string k = key_text(it->first);
     if (!seen.insert(k).second)
-      throw InputError(to_location(source_->display_name, it->first.Mark()),
+      throw InputError(key_location(origin_, it),
                        fmt::format("{}duplicate key '{}'", path_.empty() ? "" : path_ + ": ", k));
   }
   map_ = std::make_shared<MapState>();
@@ -262,7 +298,7 @@ std::optional<ConfigNode> ConfigNode::find(const std::string& key, bool mark_rea
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     if (!it->first.IsScalar() || it->first.Scalar() != key) continue;
     if (mark_read) state.read.insert(key);
-    return child(it->second, join_path(path_, key), it->first.Mark());
+    return child(it->second, NodeOrigin::of_key(origin_, key), join_path(path_, key), it->first.Mark());
   }
   return std::nullopt;
 }
@@ -274,7 +310,7 @@ ConfigNode ConfigNode::required(const std::string& key) const {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string k = key_text(it->first);
     if (state.read.count(k) != 0 || !nearest(k, {key})) continue;
-    throw InputError(to_location(source_->display_name, it->first.Mark()),
+    throw InputError(key_location(origin_, it),
                      fmt::format("{}unknown key '{}': did you mean '{}'? (required key '{}' is missing)",
                                  path_.empty() ? "" : path_ + ": ", k, key, key));
   }
@@ -291,8 +327,9 @@ std::vector<std::pair<ConfigNode, ConfigNode>> ConfigNode::entries() const {
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string k = key_text(it->first);
     state.read.insert(k);
-    out.emplace_back(child(it->first, path_, it->first.Mark()),
-                     child(it->second, join_path(path_, k), it->first.Mark()));
+    const auto origin = NodeOrigin::of_key(origin_, k);
+    out.emplace_back(child(it->first, origin, path_, it->first.Mark()),
+                     child(it->second, origin, join_path(path_, k), it->first.Mark()));
   }
   return out;
 }
@@ -305,14 +342,13 @@ void ConfigNode::done() const {
     std::string message = fmt::format("unknown key '{}'", k);
     if (!state.expected.empty()) message += " (expected one of: " + join(state.expected, ", ") + ")";
     if (const auto near = nearest(k, state.expected)) message += "; did you mean '" + *near + "'?";
-    throw InputError(to_location(source_->display_name, it->first.Mark()),
-                     path_.empty() ? message : path_ + ": " + message);
+    throw InputError(key_location(origin_, it), path_.empty() ? message : path_ + ": " + message);
   }
 }
 
 // --- free functions -------------------------------------------------------------
 
-ConfigNode parse_yaml(const std::string& text, std::shared_ptr<const ConfigSource> source) {
+YAML::Node load_scenario_document(const std::string& text, const ConfigSource& source) {
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
@@ -320,17 +356,21 @@ ConfigNode parse_yaml(const std::string& text, std::shared_ptr<const ConfigSourc
     // yaml-cpp reports a tab in the indentation as a mismatched block
     // somewhere later; name the real cause when there is one.
     if (const auto tab = first_indenting_tab(text, e.mark.line))
-      throw InputError({source->display_name, tab->first, tab->second, ""},
+      throw InputError({source.display_name, tab->first, tab->second, ""},
                        "invalid YAML: tab character in the indentation (indent with spaces)");
-    throw InputError(to_location(source->display_name, e.mark), "invalid YAML: " + e.msg);
+    throw InputError(to_location(source.display_name, e.mark), "invalid YAML: " + e.msg);
   }
   if (docs.empty() || docs[0].IsNull())
-    throw InputError({source->display_name, 1, 1, ""},
+    throw InputError({source.display_name, 1, 1, ""},
                      "the scenario is empty; expected a mapping with keys name, grid, aquifer, ...");
   if (docs.size() > 1)
-    throw InputError(to_location(source->display_name, docs[1].Mark()),
+    throw InputError(to_location(source.display_name, docs[1].Mark()),
                      "a scenario file holds one YAML document; found a second one (after '---')");
-  ConfigNode root(docs[0], std::move(source));
+  return docs[0];
+}
+
+ConfigNode parse_yaml(const std::string& text, std::shared_ptr<const ConfigSource> source) {
+  ConfigNode root(load_scenario_document(text, *source), std::move(source));
   root.expect_map("a mapping with keys name, grid, aquifer, ... at the top level");
   return root;
 }

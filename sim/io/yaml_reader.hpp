@@ -12,6 +12,7 @@
 /// `file:line:col: key.path = value: what was expected`.
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,8 +30,34 @@ namespace gwsim {
 struct ConfigSource {
   std::string display_name;
   std::string base_dir;
+  /// Set for text that is not a file (a `--set key.path=value` override):
+  /// messages then read `display_name: label: ...` without line and column.
+  std::string label;
   /// `relative` resolved against base_dir (absolute paths are kept).
   std::string resolve(const std::string& relative) const;
+  /// `file:line:col` of a yaml-cpp mark in this source.
+  SourceLocation locate(const YAML::Mark& mark) const;
+};
+
+/// Which source each part of a document came from. A scenario composed from
+/// a base file, the file itself and `--set` overrides is one YAML tree whose
+/// nodes come from several files; a mapping or list merged from several
+/// sources lists where each of its keys or items came from, any other node
+/// came whole from `source`.
+struct NodeOrigin {
+  std::shared_ptr<const ConfigSource> source;
+  std::map<std::string, std::shared_ptr<const NodeOrigin>> keys; ///< merged mapping: per key
+  std::vector<std::shared_ptr<const NodeOrigin>> items;          ///< merged list: per item
+  /// A merged node is a new node without a position of its own: where the
+  /// winning file wrote it.
+  YAML::Mark mark = YAML::Mark::null_mark();
+  bool merged() const { return !keys.empty() || !items.empty(); }
+  /// The origin of the value of `key` / of item `i` of this node.
+  static std::shared_ptr<const NodeOrigin> of_key(const std::shared_ptr<const NodeOrigin>& parent,
+                                                  const std::string& key);
+  static std::shared_ptr<const NodeOrigin> of_item(const std::shared_ptr<const NodeOrigin>& parent,
+                                                   std::size_t i);
+  static std::shared_ptr<const NodeOrigin> whole(std::shared_ptr<const ConfigSource> source);
 };
 
 /// An accepted range for a number, with the unit shown in messages.
@@ -59,9 +86,13 @@ class ConfigNode {
 public:
   /// The root of a document.
   ConfigNode(YAML::Node node, std::shared_ptr<const ConfigSource> source);
+  /// A node of a composed document whose parts come from several sources;
+  /// `path` is its key path ("" at the root).
+  ConfigNode(YAML::Node node, std::shared_ptr<const NodeOrigin> origin, std::string path = "");
 
   const std::string& path() const { return path_; }
-  const ConfigSource& source() const { return *source_; }
+  /// The file this value came from (relative paths in it resolve against it).
+  const ConfigSource& source() const { return *origin_->source; }
   const YAML::Node& yaml() const { return node_; }
   bool is_null() const { return node_.IsNull(); }
   bool is_scalar() const { return node_.IsScalar(); }
@@ -111,9 +142,10 @@ public:
 
 private:
   struct MapState;
-  ConfigNode(YAML::Node node, std::shared_ptr<const ConfigSource> source, std::string path,
+  ConfigNode(YAML::Node node, std::shared_ptr<const NodeOrigin> origin, std::string path,
              YAML::Mark key_mark);
-  ConfigNode child(const YAML::Node& value, const std::string& path, const YAML::Mark& mark) const;
+  ConfigNode child(const YAML::Node& value, std::shared_ptr<const NodeOrigin> origin,
+                   const std::string& path, const YAML::Mark& mark) const;
   MapState& map_state() const;
   std::optional<ConfigNode> find(const std::string& key, bool mark_read) const;
   /// The plain scalar text; fails with `expected` unless this is a scalar.
@@ -121,7 +153,7 @@ private:
   void check_bound(double v, const Bound& bound) const;
 
   YAML::Node node_;
-  std::shared_ptr<const ConfigSource> source_;
+  std::shared_ptr<const NodeOrigin> origin_;
   std::string path_;
   YAML::Mark key_mark_; ///< where the key of this value is (used for empty values)
   mutable std::shared_ptr<MapState> map_;
@@ -130,6 +162,8 @@ private:
 /// Parse YAML text into a root node; syntax errors become InputError at the
 /// parser's line and column.
 ConfigNode parse_yaml(const std::string& text, std::shared_ptr<const ConfigSource> source);
+/// The one document of a scenario file, a mapping (the checks of parse_yaml).
+YAML::Node load_scenario_document(const std::string& text, const ConfigSource& source);
 
 /// Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);
