@@ -1,28 +1,45 @@
 /// gwsim command line: run, validate, --version.
 #include <CLI/CLI.hpp>
-#include <atomic>
+#include <hdf5.h>
+
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fmt/format.h>
 #include <new>
+#include <optional>
 
 #include "cli/progress.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
+#include "core/stop.hpp"
 #include "io/config.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/restart.hpp"
 #include "model/simulation.hpp"
 
 namespace {
 
 using namespace gwsim;
 
-std::atomic<bool> g_stop{false};
+/// First SIGINT/SIGTERM: ask the run to stop cleanly (between steps, or
+/// within one solver iteration). A second one: stop at once, as without a
+/// handler (the last restart point is on disk either way).
+extern "C" void on_signal(int sig) {
+  if (stop_requested()) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  request_stop();
+}
 
-extern "C" void on_signal(int) { g_stop.store(true); }
-
+/// One line on stderr, whatever the message holds (HDF5's error stacks
+/// carry newlines).
 int fail(const std::exception& e, ExitCode code) {
-  fmt::print(stderr, "error: {}\n", e.what());
+  std::string message = e.what();
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  fmt::print(stderr, "error: {}\n", message);
   return static_cast<int>(code);
 }
 
@@ -55,20 +72,76 @@ void print_summary(const ModelData& m, const RunSummary& s) {
   fmt::print("  result               {}\n", s.output_path);
 }
 
-int run(const std::string& scenario, const std::string& out, int threads, bool quiet) {
+/// Where a run stopped: the step after the `steps_done` completed ones.
+std::string position(const ModelData& m, int steps_done, int total_steps) {
+  if (steps_done >= total_steps)
+    return fmt::format("after the last time step ({} of {} steps done)", steps_done, total_steps);
+  int step = steps_done, period = 0;
+  while (step >= m.time.periods[static_cast<std::size_t>(period)].steps)
+    step -= m.time.periods[static_cast<std::size_t>(period++)].steps;
+  return fmt::format("at stress period {}, time step {} ({} of {} steps done)", period + 1,
+                     step + 1, steps_done, total_steps);
+}
+
+struct RunOptions {
+  std::string output;   ///< overrides output.file when not empty
+  int threads = 0;      ///< 0: all cores
+  bool quiet = false;
+  bool resume = false;  ///< continue from the restart point
+  bool restart = true;  ///< write restart points
+  int restart_every = 1; ///< stress periods between restart points
+};
+
+int run(const std::string& scenario, const RunOptions& o) {
   ModelData m = read_scenario(scenario);
-  if (!out.empty()) m.output.file = out;
-  if (threads > 0) set_threads(threads);
+  if (!o.output.empty()) m.output.file = o.output;
+  if (o.threads > 0) set_threads(o.threads);
+  const std::string restart_path = restart_path_for(m.output.file);
+  std::optional<RestartPoint> resume;
+  if (o.resume) resume = read_restart(restart_path, m);
+
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   Hdf5Writer writer(m.output.file);
+  std::optional<RestartRecorder> recorder;
+  if (o.restart)
+    recorder.emplace(writer, m, restart_path, o.restart_every, resume ? &*resume : nullptr);
+  OutputSink& sink = recorder ? static_cast<OutputSink&>(*recorder) : writer;
   Simulation sim(m);
-  cli::ProgressDisplay progress(quiet);
+  cli::ProgressDisplay progress(o.quiet);
+  int steps_done = resume ? resume->state.steps_done : 0;
   RunSummary s;
   try {
     s = sim.run(
-        writer,
-        [&](const StepInfo& i, const StepBudget& b, int n) { progress.update(i, b, n); }, &g_stop);
+        sink,
+        [&](const StepInfo& i, const StepBudget& b, int n) {
+          steps_done = i.global_step + 1;
+          progress.update(i, b, n);
+        },
+        &stop_flag(),
+        recorder ? Simulation::PeriodEnd([&](const SimulationState& st) { recorder->period_end(st); })
+                 : Simulation::PeriodEnd(),
+        resume ? &resume->state : nullptr);
+  } catch (const Error& e) {
+    progress.close();
+    const std::string at = position(m, steps_done, sim.total_steps());
+    if (e.exit_code() == ExitCode::output)
+      throw OutputError(fmt::format("{} ({}; no result written)", e.what(), at));
+    if (e.exit_code() != ExitCode::interrupted) throw;
+    // Say how far the run got, that nothing was replaced, and what is left
+    // to continue from.
+    std::string restart = "no restart point";
+    if (recorder && recorder->committed_periods() > 0)
+      restart = fmt::format("restart point {} (after stress period {}, step {}): continue with "
+                            "`gwsim run {} -o {} --resume`",
+                            restart_path, recorder->committed_periods(),
+                            recorder->committed_steps(), scenario, m.output.file);
+    const bool in_solve = dynamic_cast<const StopRequested*>(&e) != nullptr;
+    const bool earlier = std::filesystem::exists(m.output.file);
+    throw StopRequested(fmt::format("interrupted {}{}; no result written{}; {}", at,
+                                    in_solve ? std::string(", ") + e.what() : "",
+                                    earlier ? " (the earlier " + m.output.file + " is untouched)" : "",
+                                    restart));
   } catch (...) {
     progress.close();
     throw;
@@ -91,19 +164,32 @@ int validate(const std::string& scenario) {
 } // namespace
 
 int main(int argc, char** argv) {
+  // gwsim closes every HDF5 object itself. HDF5's own clean-up at exit
+  // (1.10.8) crashes on a dataset whose close failed, as after a full disk,
+  // turning a clear exit 74 into a segmentation fault.
+  H5dont_atexit();
   CLI::App app{"gwsim: groundwater and irrigation scenario simulator"};
   app.set_version_flag("--version", std::string("gwsim ") + GWSIM_VERSION);
   app.require_subcommand(1);
 
-  std::string scenario, out;
-  int threads = 0;
-  bool quiet = false;
+  std::string scenario;
+  RunOptions run_options;
+  bool no_restart = false;
   auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its HDF5 result");
   run_cmd->add_option("scenario", scenario, "Scenario YAML file")->required();
-  run_cmd->add_option("-o,--output", out, "Result file (default: output.file of the scenario)");
-  run_cmd->add_option("-t,--threads", threads, "OpenMP threads (default: all cores)")
+  run_cmd->add_option("-o,--output", run_options.output,
+                      "Result file (default: output.file of the scenario)");
+  run_cmd->add_option("-t,--threads", run_options.threads, "OpenMP threads (default: all cores)")
       ->check(CLI::Range(1, 4096));
-  run_cmd->add_flag("-q,--quiet", quiet, "No progress display");
+  run_cmd->add_flag("-q,--quiet", run_options.quiet, "No progress display");
+  auto* resume = run_cmd->add_flag("--resume", run_options.resume,
+                    "Continue from the restart point OUT.restart of an interrupted run");
+  auto* every = run_cmd
+                    ->add_option("--restart-every", run_options.restart_every,
+                                 "Write a restart point every N stress periods (default 1)")
+                    ->check(CLI::Range(1, 1000000));
+  auto* none = run_cmd->add_flag("--no-restart", no_restart, "Write no restart points");
+  none->excludes(every)->excludes(resume);
 
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario without running it");
   validate_cmd->add_option("scenario", scenario, "Scenario YAML file")->required();
@@ -114,6 +200,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
   }
-  if (*run_cmd) return guarded([&] { return run(scenario, out, threads, quiet); });
+  run_options.restart = !no_restart;
+  if (*run_cmd) return guarded([&] { return run(scenario, run_options); });
   return guarded([&] { return validate(scenario); });
 }

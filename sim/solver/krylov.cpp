@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "core/parallel.hpp"
+#include "core/stop.hpp"
 
 namespace gwsim {
 
@@ -25,6 +26,14 @@ double norm(std::span<const double> a) { return std::sqrt(dot(a, a)); }
 
 void resize_all(std::size_t n, std::initializer_list<std::vector<double>*> vs) {
   for (auto* v : vs) v->resize(n);
+}
+
+/// Give up the solve if a stop was requested (Ctrl-C, SIGTERM): one relaxed
+/// atomic load per iteration, so a long solve stops within one iteration.
+void stop_if_requested(const char* method, int iteration) {
+  if (stop_requested())
+    throw StopRequested(std::string("stopped during a linear solve (") + method + ", iteration " +
+                        std::to_string(iteration) + ")");
 }
 
 } // namespace
@@ -90,6 +99,7 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
   auto sum2 = [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; };
   double pq = 0.0;
   for (int it = 1; it <= settings_.max_iterations; ++it) {
+    stop_if_requested("flexible CG", it);
     const Z* zp = nullptr;
     if constexpr (std::is_same_v<Z, float>) {
       zp = pre_->apply_float(r_);
@@ -166,6 +176,7 @@ SolveStats KrylovSolver::bicgstab(const StencilSystem& A, std::span<double> h) {
   double *hp = h.data(), *rp = r_.data(), *pp = p_.data(), *vp = v_.data(), *sp = s_.data(),
          *tp = t_.data(), *zp = z_.data(), *qp = q_.data();
   for (int it = 1; it <= settings_.max_iterations; ++it) {
+    stop_if_requested("BiCGSTAB", it);
     const double rho_new = dot(rhat_, r_);
     if (rho_new == 0.0) break;
     const double beta = (rho_new / rho) * (alpha / omega);

@@ -1,0 +1,513 @@
+#include "io/restart.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+namespace gwsim {
+
+static_assert(std::endian::native == std::endian::little,
+              "restart points are written little-endian by copying memory");
+
+namespace {
+
+constexpr char restart_magic[8] = {'G', 'W', 'S', 'I', 'M', 'R', 'S', 'T'};
+constexpr char heads_magic[8] = {'G', 'W', 'S', 'I', 'M', 'H', 'D', 'S'};
+constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t byte_order_mark = 0x01020304;
+constexpr std::uint64_t heads_header_bytes = 24;
+
+SourceLocation at(const std::string& file) { return SourceLocation{file, 0, 0, ""}; }
+
+/// Appends plain values to a byte buffer.
+struct Out {
+  std::string& b;
+  template <class T> void put(T v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    b.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void str(std::string_view s) {
+    put<std::uint64_t>(s.size());
+    b.append(s);
+  }
+  void doubles(std::span<const double> v) {
+    put<std::uint64_t>(v.size());
+    b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+  }
+};
+
+/// Reads them back, every read bounds-checked: a short or inconsistent file
+/// is an InputError naming the file, never a crash.
+struct In {
+  std::string_view b;
+  const std::string& path;
+  std::size_t pos = 0;
+
+  [[noreturn]] void damaged(const std::string& what) const {
+    throw InputError(at(path), "damaged restart point (" + what + " at byte " + std::to_string(pos) +
+                                 "): run without --resume to start over");
+  }
+  void need(std::uint64_t n, const char* what) {
+    if (n > b.size() - pos) damaged(std::string("truncated ") + what);
+  }
+  template <class T> T get(const char* what) {
+    need(sizeof(T), what);
+    T v;
+    std::memcpy(&v, b.data() + pos, sizeof v);
+    pos += sizeof v;
+    return v;
+  }
+  std::string str(const char* what) {
+    const auto n = get<std::uint64_t>(what);
+    need(n, what);
+    std::string s(b.substr(pos, n));
+    pos += n;
+    return s;
+  }
+  std::vector<double> doubles(const char* what) {
+    const auto n = get<std::uint64_t>(what);
+    if (n > (b.size() - pos) / sizeof(double)) damaged(std::string("truncated ") + what);
+    std::vector<double> v(n);
+    std::memcpy(v.data(), b.data() + pos, n * sizeof(double));
+    pos += n * sizeof(double);
+    return v;
+  }
+};
+
+void put_row(Out& o, const StepInfo& i, const StepBudget& b, std::span<const double> observed,
+             const std::string& surface) {
+  o.put<std::int32_t>(i.period);
+  o.put<std::int32_t>(i.step);
+  o.put<std::int32_t>(i.global_step);
+  o.put<double>(i.dt);
+  o.put<double>(i.time);
+  o.put<std::int32_t>(i.solver_iterations);
+  o.put<std::int32_t>(i.newton_iterations);
+  o.put<std::int32_t>(i.time_step_cuts);
+  o.put<std::int64_t>(i.dry_cells);
+  o.put<double>(i.relative_residual);
+  o.put<std::uint8_t>(i.save_heads ? 1 : 0);
+  o.put<std::uint32_t>(static_cast<std::uint32_t>(b.terms.size()));
+  for (const BudgetTerm& t : b.terms) {
+    o.str(t.name);
+    o.put<double>(t.in);
+    o.put<double>(t.out);
+    o.put<double>(t.requested_out);
+  }
+  o.put<double>(b.total_in);
+  o.put<double>(b.total_out);
+  o.put<double>(b.percent_discrepancy);
+  o.doubles(observed);
+  o.put<std::uint8_t>(surface.empty() ? 0 : 1);
+  o.b.append(surface);
+}
+
+RecordedStep get_row(In& in) {
+  RecordedStep r;
+  StepInfo& i = r.info;
+  i.period = in.get<std::int32_t>("step row");
+  i.step = in.get<std::int32_t>("step row");
+  i.global_step = in.get<std::int32_t>("step row");
+  i.dt = in.get<double>("step row");
+  i.time = in.get<double>("step row");
+  i.solver_iterations = in.get<std::int32_t>("step row");
+  i.newton_iterations = in.get<std::int32_t>("step row");
+  i.time_step_cuts = in.get<std::int32_t>("step row");
+  i.dry_cells = static_cast<Index>(in.get<std::int64_t>("step row"));
+  i.relative_residual = in.get<double>("step row");
+  i.save_heads = in.get<std::uint8_t>("step row") != 0;
+  const auto nterm = in.get<std::uint32_t>("budget");
+  if (nterm > 64) in.damaged("budget term count");
+  for (std::uint32_t t = 0; t < nterm; ++t) {
+    BudgetTerm term;
+    term.name = in.str("budget term");
+    term.in = in.get<double>("budget term");
+    term.out = in.get<double>("budget term");
+    term.requested_out = in.get<double>("budget term");
+    r.budget.terms.push_back(std::move(term));
+  }
+  r.budget.total_in = in.get<double>("budget");
+  r.budget.total_out = in.get<double>("budget");
+  r.budget.percent_discrepancy = in.get<double>("budget");
+  r.observed = in.doubles("observed heads");
+  r.has_surface_water = in.get<std::uint8_t>("surface water") != 0;
+  if (r.has_surface_water) {
+    const auto npond = in.get<std::uint64_t>("ponds");
+    in.need(npond * 9 * sizeof(double), "ponds");
+    for (std::uint64_t p = 0; p < npond; ++p) {
+      PondBalance q;
+      for (double* f : {&q.stage, &q.volume, &q.inflow, &q.connections, &q.rain, &q.evaporation,
+                        &q.seepage, &q.spill, &q.imbalance})
+        *f = in.get<double>("ponds");
+      r.ponds.push_back(q);
+    }
+    const auto nreach = in.get<std::uint64_t>("reaches");
+    in.need(nreach * (2 * sizeof(double) + 1), "reaches");
+    for (std::uint64_t k = 0; k < nreach; ++k) {
+      ReachBalance q;
+      q.seepage = in.get<double>("reaches");
+      q.diverted = in.get<double>("reaches");
+      q.has_water = in.get<std::uint8_t>("reaches") != 0;
+      r.reaches.push_back(q);
+    }
+  }
+  return r;
+}
+
+std::string folder_of(const std::string& path) {
+  std::string f = std::filesystem::path(path).parent_path().string();
+  return f.empty() ? "." : f;
+}
+
+std::string sibling(const std::string& path, const std::string& name) {
+  return (std::filesystem::path(folder_of(path)) / name).string();
+}
+
+[[noreturn]] void io_failure(const std::string& what, const std::string& path, int err) {
+  throw OutputError(fmt::format("cannot write restart point: {} '{}': {} (run with --no-restart "
+                                "to go on without restart points)",
+                                what, path, std::strerror(err)));
+}
+
+/// Write `bytes` to `path` atomically: temporary file in the same folder,
+/// fsync, rename over `path`, fsync the folder.
+void write_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) io_failure("cannot create", tmp, errno);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      io_failure("cannot write", tmp, err);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    io_failure("cannot sync", tmp, err);
+  }
+  ::close(fd);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    io_failure("cannot rename to", path, err);
+  }
+  const int dir = ::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir); // best effort: the rename survives a power loss
+    ::close(dir);
+  }
+}
+
+std::string read_whole(const std::string& path, bool& exists) {
+  std::ifstream f(path, std::ios::binary);
+  exists = static_cast<bool>(f);
+  if (!f) return {};
+  std::ostringstream s;
+  s << f.rdbuf();
+  return std::move(s).str();
+}
+
+/// The part of a restart file before the state; returns the heads file name.
+std::string read_header(In& in, std::uint64_t& hash, std::int64_t (&dims)[3]) {
+  char magic[8];
+  in.need(sizeof magic, "header");
+  std::memcpy(magic, in.b.data(), sizeof magic);
+  if (std::memcmp(magic, restart_magic, sizeof magic) != 0)
+    throw InputError(at(in.path), "not a gwsim restart point (wrong magic bytes)");
+  in.pos = sizeof magic;
+  const auto version = in.get<std::uint32_t>("header");
+  if (version != format_version)
+    throw InputError(at(in.path), fmt::format("restart point format version {} is not supported "
+                                            "(this gwsim reads version {})",
+                                            version, format_version));
+  if (in.get<std::uint32_t>("header") != byte_order_mark)
+    throw InputError(at(in.path), "restart point written on a machine of another byte order");
+  hash = in.get<std::uint64_t>("header");
+  for (auto& d : dims) d = in.get<std::int64_t>("header");
+  return in.str("heads file name");
+}
+
+} // namespace
+
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed) {
+  std::uint64_t h = seed;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string restart_path_for(const std::string& result_path) { return result_path + ".restart"; }
+
+RestartPoint read_restart(const std::string& path, const ModelData& model) {
+  bool exists = false;
+  const std::string bytes = read_whole(path, exists);
+  if (!exists)
+    throw InputError(at(path), "no restart point to resume from (one is written at the end of "
+                             "each stress period unless --no-restart, and removed when a run "
+                             "finishes)");
+  In in{bytes, path};
+  if (bytes.size() < sizeof restart_magic + 8) in.damaged("file too short");
+  std::uint64_t stored_sum = 0;
+  std::memcpy(&stored_sum, bytes.data() + bytes.size() - 8, 8);
+  in.b = std::string_view(bytes).substr(0, bytes.size() - 8);
+  std::uint64_t hash = 0;
+  std::int64_t dims[3];
+  const std::string heads_name = read_header(in, hash, dims);
+  if (fnv1a64(in.b) != stored_sum) in.damaged("checksum mismatch");
+  const Grid& g = model.grid;
+  if (dims[0] != g.nlay || dims[1] != g.nrow || dims[2] != g.ncol)
+    throw InputError(at(path), fmt::format("restart point is for a {} x {} x {} grid, the scenario "
+                                         "has {} x {} x {}: run without --resume to start over",
+                                         dims[0], dims[1], dims[2], g.nlay, g.nrow, g.ncol));
+  if (hash != fnv1a64(model.source_text))
+    throw InputError(at(path), fmt::format("restart point was written for a different scenario "
+                                         "(the text of '{}' has changed since): run without "
+                                         "--resume to start over",
+                                         model.source_file));
+  if (heads_name.empty() || heads_name.find('/') != std::string::npos)
+    in.damaged("heads file name");
+
+  RestartPoint rp;
+  rp.path = path;
+  rp.heads_file = sibling(path, heads_name);
+  SimulationState& s = rp.state;
+  s.next_period = in.get<std::int32_t>("state");
+  s.steps_done = in.get<std::int32_t>("state");
+  s.time = in.get<double>("state");
+  s.solver_iterations = in.get<std::int64_t>("state");
+  s.worst_percent_discrepancy = in.get<double>("state");
+  s.head = in.doubles("heads");
+  s.pond_volume = in.doubles("pond volumes");
+  rp.saved_heads = in.get<std::uint64_t>("state");
+  const auto nrows = in.get<std::uint64_t>("state");
+
+  // Consistency with the model: the restart point must sit on a period end.
+  const auto& periods = model.time.periods;
+  if (s.next_period < 1 || static_cast<std::size_t>(s.next_period) > periods.size())
+    in.damaged("stress period");
+  int steps = 0;
+  for (int p = 0; p < s.next_period; ++p) steps += periods[static_cast<std::size_t>(p)].steps;
+  if (s.steps_done != steps || nrows != static_cast<std::uint64_t>(steps)) in.damaged("step count");
+  if (s.head.size() != static_cast<std::size_t>(g.ncell())) in.damaged("head count");
+  if (s.pond_volume.size() != model.stresses.ponds.size()) in.damaged("pond count");
+
+  const std::size_t rows_start = in.pos;
+  std::uint64_t saved = 0;
+  for (std::uint64_t r = 0; r < nrows; ++r) {
+    rp.steps.push_back(get_row(in));
+    const RecordedStep& row = rp.steps.back();
+    if (row.info.global_step != static_cast<int>(r) || row.observed.size() != model.observations.size())
+      in.damaged("step row");
+    saved += row.info.save_heads ? 1 : 0;
+  }
+  if (in.pos != in.b.size() || saved != rp.saved_heads) in.damaged("step rows");
+  rp.rows.assign(bytes, rows_start, in.pos - rows_start);
+
+  // The heads file must hold at least the heads the restart point counts.
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(rp.heads_file, ec);
+  const std::uint64_t need =
+      heads_header_bytes + rp.saved_heads * static_cast<std::uint64_t>(g.ncell()) * sizeof(double);
+  if (ec || size < need)
+    throw InputError(at(path), fmt::format("restart point's heads file '{}' is {}: run without "
+                                         "--resume to start over",
+                                         rp.heads_file, ec ? "missing" : "too short"));
+  return rp;
+}
+
+RestartRecorder::RestartRecorder(OutputSink& inner, const ModelData& model,
+                                 std::string restart_path, int every, RestartPoint* resume)
+    : inner_(inner), model_(model), path_(std::move(restart_path)), every_(std::max(every, 1)),
+      resume_(resume), hash_(fnv1a64(model.source_text)) {}
+
+RestartRecorder::~RestartRecorder() {
+  if (heads_) std::fclose(heads_);
+}
+
+void RestartRecorder::begin(const ModelData& model) {
+  const std::uint64_t ncell = static_cast<std::uint64_t>(model.grid.ncell());
+  if (!resume_) {
+    // A fresh run: its own heads file; an older restart point (of an earlier
+    // interrupted run) stays usable until this run's first one replaces it.
+    bool exists = false;
+    const std::string old = read_whole(path_, exists);
+    if (exists) {
+      try {
+        In in{old, path_};
+        std::uint64_t hash = 0;
+        std::int64_t dims[3];
+        const std::string name = read_header(in, hash, dims);
+        if (!name.empty() && name.find('/') == std::string::npos) stale_heads_path_ = sibling(path_, name);
+      } catch (const InputError&) {
+        // Not ours to clean up.
+      }
+    }
+    const auto token = static_cast<unsigned long long>(
+        std::chrono::steady_clock::now().time_since_epoch().count() ^ (::getpid() * 2654435761ull));
+    inner_.begin(model); // first, so that an unwritable folder is reported for the result
+    heads_path_ = fmt::format("{}-heads-{:x}", path_, token);
+    heads_ = std::fopen(heads_path_.c_str(), "wb");
+    own_heads_file_ = true;
+    if (!heads_) io_failure("cannot create", heads_path_, errno);
+    std::string header(heads_magic, sizeof heads_magic);
+    Out o{header};
+    o.put<std::uint64_t>(hash_);
+    o.put<std::uint64_t>(ncell);
+    if (std::fwrite(header.data(), 1, header.size(), heads_) != header.size())
+      io_failure("cannot write", heads_path_, errno);
+    return;
+  }
+
+  // Resume: check the heads file, replay the recorded rows into the result,
+  // then drop any heads written after the restart point and append from there.
+  heads_path_ = resume_->heads_file;
+  heads_ = std::fopen(heads_path_.c_str(), "r+b");
+  if (!heads_) throw InputError(at(heads_path_), fmt::format("cannot open: {}", std::strerror(errno)));
+  char header[heads_header_bytes];
+  std::uint64_t hash = 0, n = 0;
+  if (std::fread(header, 1, sizeof header, heads_) != sizeof header ||
+      std::memcmp(header, heads_magic, sizeof heads_magic) != 0)
+    throw InputError(at(heads_path_), "not a gwsim restart heads file");
+  std::memcpy(&hash, header + 8, 8);
+  std::memcpy(&n, header + 16, 8);
+  if (hash != hash_ || n != ncell)
+    throw InputError(at(heads_path_), "restart heads file does not belong to this restart point");
+
+  inner_.begin(model);
+  std::vector<double> head(static_cast<std::size_t>(ncell));
+  for (const RecordedStep& r : resume_->steps) {
+    if (r.has_surface_water) inner_.surface_water(r.info, r.ponds, r.reaches);
+    std::span<const double> h;
+    if (r.info.save_heads) {
+      if (std::fread(head.data(), sizeof(double), head.size(), heads_) != head.size())
+        throw InputError(at(heads_path_), "restart heads file is too short");
+      h = head;
+    }
+    inner_.step(r.info, h, r.budget, r.observed);
+  }
+  saved_heads_ = resume_->saved_heads;
+  const auto keep = static_cast<off_t>(heads_header_bytes + saved_heads_ * ncell * sizeof(double));
+  if (std::fflush(heads_) != 0 || ::ftruncate(::fileno(heads_), keep) != 0 ||
+      std::fseek(heads_, 0, SEEK_END) != 0)
+    io_failure("cannot truncate", heads_path_, errno);
+  rows_ = std::move(resume_->rows);
+  nrows_ = resume_->steps.size();
+  committed_periods_ = resume_->state.next_period;
+  committed_steps_ = resume_->state.steps_done;
+}
+
+void RestartRecorder::surface_water(const StepInfo& info, std::span<const PondBalance> ponds,
+                                    std::span<const ReachBalance> reaches) {
+  inner_.surface_water(info, ponds, reaches);
+  pending_surface_.clear();
+  Out o{pending_surface_};
+  o.put<std::uint64_t>(ponds.size());
+  for (const PondBalance& p : ponds)
+    for (double v : {p.stage, p.volume, p.inflow, p.connections, p.rain, p.evaporation, p.seepage,
+                     p.spill, p.imbalance})
+      o.put<double>(v);
+  o.put<std::uint64_t>(reaches.size());
+  for (const ReachBalance& r : reaches) {
+    o.put<double>(r.seepage);
+    o.put<double>(r.diverted);
+    o.put<std::uint8_t>(r.has_water ? 1 : 0);
+  }
+}
+
+void RestartRecorder::step(const StepInfo& info, std::span<const double> head,
+                           const StepBudget& budget, std::span<const double> observed) {
+  inner_.step(info, head, budget, observed);
+  if (info.save_heads) {
+    if (std::fwrite(head.data(), sizeof(double), head.size(), heads_) != head.size())
+      io_failure("cannot write", heads_path_, errno);
+    ++saved_heads_;
+  }
+  Out o{rows_};
+  put_row(o, info, budget, observed, pending_surface_);
+  pending_surface_.clear();
+  ++nrows_;
+}
+
+void RestartRecorder::period_end(const SimulationState& state) {
+  const auto nper = static_cast<int>(model_.time.periods.size());
+  if (state.next_period % every_ == 0 || state.next_period == nper) commit(state);
+}
+
+void RestartRecorder::commit(const SimulationState& state) {
+  GWSIM_ASSERT(nrows_ == static_cast<std::uint64_t>(state.steps_done));
+  // The heads the restart point counts must be on disk before it is.
+  if (std::fflush(heads_) != 0) io_failure("cannot write", heads_path_, errno);
+  if (::fdatasync(::fileno(heads_)) != 0) io_failure("cannot sync", heads_path_, errno);
+
+  std::string bytes(restart_magic, sizeof restart_magic);
+  Out o{bytes};
+  o.put<std::uint32_t>(format_version);
+  o.put<std::uint32_t>(byte_order_mark);
+  o.put<std::uint64_t>(hash_);
+  o.put<std::int64_t>(model_.grid.nlay);
+  o.put<std::int64_t>(model_.grid.nrow);
+  o.put<std::int64_t>(model_.grid.ncol);
+  o.str(std::filesystem::path(heads_path_).filename().string());
+  o.put<std::int32_t>(state.next_period);
+  o.put<std::int32_t>(state.steps_done);
+  o.put<double>(state.time);
+  o.put<std::int64_t>(state.solver_iterations);
+  o.put<double>(state.worst_percent_discrepancy);
+  o.doubles(state.head);
+  o.doubles(state.pond_volume);
+  o.put<std::uint64_t>(saved_heads_);
+  o.put<std::uint64_t>(nrows_);
+  bytes += rows_;
+  o.put<std::uint64_t>(fnv1a64(bytes));
+  write_atomically(path_, bytes);
+  committed_periods_ = state.next_period;
+  committed_steps_ = state.steps_done;
+  if (!stale_heads_path_.empty() && stale_heads_path_ != heads_path_) {
+    std::remove(stale_heads_path_.c_str());
+    stale_heads_path_.clear();
+  }
+}
+
+void RestartRecorder::finish(const RunSummary& summary) {
+  inner_.finish(summary);
+  // The result is in place: the restart point has served its purpose.
+  if (heads_) {
+    std::fclose(heads_);
+    heads_ = nullptr;
+  }
+  std::remove(path_.c_str());
+  std::remove(heads_path_.c_str());
+  if (!stale_heads_path_.empty()) std::remove(stale_heads_path_.c_str());
+}
+
+void RestartRecorder::abort() noexcept {
+  inner_.abort();
+  if (heads_) {
+    std::fclose(heads_);
+    heads_ = nullptr;
+  }
+  // A heads file no restart point refers to is of no use.
+  if (own_heads_file_ && committed_periods_ == 0) std::remove(heads_path_.c_str());
+}
+
+} // namespace gwsim

@@ -1,0 +1,125 @@
+#pragma once
+/// Restart points: what `gwsim run --resume` continues from.
+///
+/// A restart point is written at the end of every N-th stress period (and of
+/// the last one) next to the result, as two files:
+///
+///   OUT.restart              the state at the period end (heads, pond
+///                            volumes, counters) and every per-step row the
+///                            result needs so far (time-step info, budget,
+///                            observed heads, pond and reach balances);
+///                            small, rewritten whole each time, atomically
+///                            (temporary file, fsync, rename);
+///   OUT.restart-heads-TOKEN  the heads saved so far (output.save_heads), raw
+///                            doubles appended as the run goes and fsync'd
+///                            before each OUT.restart that counts them, so
+///                            a restart point costs O(one period), not O(run).
+///
+/// Both survive SIGKILL and power loss in a consistent state: OUT.restart is
+/// either the old or the new one, and the heads file may only have extra
+/// records beyond the count OUT.restart holds, which a resume drops.
+///
+/// A resumed run replays the recorded rows into the result writer, then
+/// runs the remaining periods, so its result is complete and equal to an
+/// uninterrupted run's. Both files are removed when the result is written.
+///
+/// Format of OUT.restart (little-endian, version 1):
+///   "GWSIMRST" u32 version u32 0x01020304 u64 scenario_hash
+///   i64 nlay nrow ncol, string heads_file, then the state, the rows,
+///   and a trailing u64 FNV-1a checksum of every byte before it.
+/// The heads file starts with "GWSIMHDS" u64 scenario_hash u64 ncell.
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/output_sink.hpp"
+#include "model/simulation.hpp"
+
+namespace gwsim {
+
+/// 64-bit FNV-1a of `bytes` (the scenario text), continuing from `seed`.
+std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed = 14695981039346656037ull);
+
+/// The restart point path of a result path.
+std::string restart_path_for(const std::string& result_path);
+
+/// One recorded step: everything OutputSink::step and surface_water were given.
+struct RecordedStep {
+  StepInfo info;
+  StepBudget budget;
+  std::vector<double> observed;
+  bool has_surface_water = false;
+  std::vector<PondBalance> ponds;
+  std::vector<ReachBalance> reaches;
+};
+
+/// A restart point as read back; see read_restart().
+struct RestartPoint {
+  std::string path;
+  SimulationState state;
+  std::string heads_file;    ///< full path of the heads file
+  std::uint64_t saved_heads = 0;
+  std::vector<RecordedStep> steps;
+  std::string rows; ///< the same rows, serialised, for the restart points to come
+};
+
+/// Read and check a restart point for `model`. Throws InputError (exit 65)
+/// when it is missing, damaged, or from another scenario or grid.
+RestartPoint read_restart(const std::string& path, const ModelData& model);
+
+/// An OutputSink in front of the result writer: passes everything on,
+/// records what a restart point needs, writes restart points, and on a
+/// resume replays a restart point's rows before the first new step.
+class RestartRecorder final : public OutputSink {
+public:
+  /// `every`: write a restart point after every `every`-th stress period
+  /// (and after the last). `resume`, if given, is replayed by begin().
+  RestartRecorder(OutputSink& inner, const ModelData& model, std::string restart_path, int every,
+                  RestartPoint* resume = nullptr);
+  ~RestartRecorder() override;
+
+  void begin(const ModelData& model) override;
+  void step(const StepInfo& info, std::span<const double> head, const StepBudget& budget,
+            std::span<const double> observed) override;
+  void surface_water(const StepInfo& info, std::span<const PondBalance> ponds,
+                     std::span<const ReachBalance> reaches) override;
+  /// Finish the result, then remove the restart point and its heads file.
+  void finish(const RunSummary& summary) override;
+  /// Abort the result; the restart point stays for --resume.
+  void abort() noexcept override;
+
+  /// Simulation's PeriodEnd callback: writes a restart point when due.
+  /// Throws OutputError when it cannot.
+  void period_end(const SimulationState& state);
+
+  const std::string& restart_path() const { return path_; }
+  /// Stress periods completed at the last restart point written or resumed
+  /// from (0: none yet), and their time steps.
+  int committed_periods() const { return committed_periods_; }
+  int committed_steps() const { return committed_steps_; }
+
+private:
+  void commit(const SimulationState& state);
+
+  OutputSink& inner_;
+  const ModelData& model_;
+  std::string path_;
+  int every_;
+  RestartPoint* resume_;
+  std::uint64_t hash_;
+  std::string heads_path_;
+  std::string stale_heads_path_; ///< heads file of an older restart point, removed after our first commit
+  std::FILE* heads_ = nullptr;
+  bool own_heads_file_ = false;  ///< created by this run (not resumed)
+  std::uint64_t saved_heads_ = 0;
+  std::string rows_;            ///< recorded steps, serialised
+  std::uint64_t nrows_ = 0;
+  std::string pending_surface_; ///< serialised surface_water() of the step to come
+  int committed_periods_ = 0;
+  int committed_steps_ = 0;
+};
+
+} // namespace gwsim
