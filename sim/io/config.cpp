@@ -12,6 +12,7 @@
 #include "io/config_arrays.hpp"
 #include "io/config_irrigation.hpp"
 #include "io/config_stresses.hpp"
+#include "io/config_zones.hpp"
 #include "io/yaml_reader.hpp"
 
 namespace gwsim {
@@ -276,6 +277,8 @@ ModelData read_scenario_text(const std::string& text, const std::string& display
   if (auto n = root.optional("stresses")) m.stresses = read_stresses(*n, m.grid, nper);
   if (auto n = root.optional("irrigation")) m.irrigation = read_irrigation(*n, m.grid, m.stresses.riv);
   if (auto n = root.optional("observations")) m.observations = read_observations(*n, m.grid);
+  m.zones = read_zones(root.optional("zones"), m.grid);
+  m.aquifers = read_aquifer_groups(root.optional("aquifers"), m.grid);
   m.output = read_output(root.optional("output"), *source);
   if (auto n = root.optional("solver")) m.solver = read_solver(*n, m.newton);
   root.done();

@@ -19,6 +19,12 @@
 ///   top (y, x)            f8 m
 ///   bottom, k, k33, ss, sy (layer, y, x)   f8: m, m/d, m/d, 1/m, 1
 ///   active (layer, y, x)  i1, 1 active / 0 inactive
+///   layer_type (layer)    i1, 1 convertible (water table) / 0 confined
+/// /zones                  zone (zone) dimension
+///   map (y, x) i4 zone id of each column of cells, 0 = in no zone
+///   id (zone) i4;  name (zone) string
+/// /aquifers               aquifer (aquifer) dimension
+///   name (aquifer) string;  layers (aquifer, layer) i1, 1 = the layer is in the aquifer
 /// /budget                 attrs terms="storage,chd,..."; one entry per converged step
 ///   step (step)           i4, 1-based global step number (same numbering as /time_step)
 ///   time, dt (step)       f8 d;  period, step_in_period (step) i4 1-based
@@ -54,6 +60,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "io/config_zones.hpp"
 #include "io/hdf5_object.hpp"
 
 namespace gwsim {
@@ -133,6 +140,58 @@ void describe_time(hid_t dataset, const std::string& units, std::string_view lon
   h5::set_attribute(dataset, "calendar", "standard");
   h5::set_attribute(dataset, "standard_name", "time");
   h5::set_attribute(dataset, "long_name", long_name);
+}
+
+h5::Object write_string_variable(hid_t parent, const std::string& name, hid_t scale,
+                                 const std::vector<std::string>& values, std::string_view long_name) {
+  h5::Object type = h5::utf8_string_type();
+  const std::vector<hsize_t> dims{values.size()};
+  h5::Object dataset = h5::create_dataset(parent, name, type.id(), dims);
+  h5::set_attribute(dataset.id(), "long_name", long_name);
+  h5::attach_dimension_scale(dataset.id(), scale, 0);
+  h5::write_strings(dataset.id(), values);
+  return dataset;
+}
+
+/// /layer_type, /zones and /aquifers: what post-processing needs to sum
+/// heads and stored water by zone (county) and aquifer.
+void write_zones_and_aquifers(hid_t root, const ModelData& model, hid_t layer, hid_t y, hid_t x,
+                              int& next_dimid) {
+  const Grid& g = model.grid;
+  const auto nlay = static_cast<hsize_t>(g.nlay);
+  std::vector<std::int8_t> convertible(nlay, 0);
+  for (std::size_t k = 0; k < model.aquifer.layer_type.size() && k < nlay; ++k)
+    convertible[k] = model.aquifer.layer_type[k] == LayerType::convertible ? 1 : 0;
+  h5::Object type = write_variable<std::int8_t>(root, "layer_type", {nlay}, {layer}, convertible, "",
+                                                "layer type: 1 convertible (water table), 0 confined");
+  h5::set_attribute(type.id(), "flag_values", "0 1");
+  h5::set_attribute(type.id(), "flag_meanings", "confined convertible");
+
+  const Zones zones = model.zones.id.empty() ? default_zones(g) : model.zones;
+  {
+    h5::Object group = h5::create_group(root, "zones");
+    h5::Object zone = write_bare_dimension(group.id(), "zone", zones.ids.size(), next_dimid++);
+    const std::vector<std::int32_t> map(zones.id.begin(), zones.id.end());
+    write_variable<std::int32_t>(group.id(), "map", {static_cast<hsize_t>(g.nrow), static_cast<hsize_t>(g.ncol)},
+                                 {y, x}, map, "", "zone id of each column of cells (0: in no zone)");
+    const std::vector<std::int32_t> ids(zones.ids.begin(), zones.ids.end());
+    write_variable<std::int32_t>(group.id(), "id", {ids.size()}, {zone.id()}, ids, "", "zone id");
+    write_string_variable(group.id(), "name", zone.id(), zones.names, "zone name");
+  }
+  const auto aquifers = model.aquifers.empty() ? default_aquifer_groups(g) : model.aquifers;
+  {
+    h5::Object group = h5::create_group(root, "aquifers");
+    h5::Object aquifer = write_bare_dimension(group.id(), "aquifer", aquifers.size(), next_dimid++);
+    std::vector<std::string> names;
+    std::vector<std::int8_t> member(aquifers.size() * nlay, 0);
+    for (std::size_t a = 0; a < aquifers.size(); ++a) {
+      names.push_back(aquifers[a].name);
+      for (const Index k : aquifers[a].layers) member[a * nlay + static_cast<std::size_t>(k)] = 1;
+    }
+    write_string_variable(group.id(), "name", aquifer.id(), names, "aquifer name");
+    write_variable<std::int8_t>(group.id(), "layers", {aquifers.size(), nlay}, {aquifer.id(), layer}, member, "",
+                                "1 if the layer belongs to the aquifer");
+  }
 }
 
 /// One converged step, as reported by step().
@@ -356,6 +415,8 @@ void Hdf5Writer::begin(const ModelData& model) {
       write_variable<double>(root, p.name, field, field_scales, *p.values, p.units, p.long_name,
                              field_options);
     }
+
+    write_zones_and_aquifers(root, model, layer.id(), y.id(), x.id(), s.next_dimid);
 
     // Where the observations are; their series follow in finish().
     if (s.nobs > 0) {

@@ -57,6 +57,21 @@ struct NewtonSettings {
   double well_reduction_fraction = 0.1; ///< AUTO_FLOW_REDUCE fraction of cell thickness
 };
 
+/// Zones (counties, districts) that results and comparisons are summed
+/// over: one zone id per column of cells.
+struct Zones {
+  std::vector<int> id;            ///< nrow*ncol, row-major; 0 = in no zone
+  std::vector<int> ids;           ///< the zone ids in use, ascending, each >= 1
+  std::vector<std::string> names; ///< name of each entry of `ids`
+};
+
+/// A named group of model layers (an aquifer made of several layers), for
+/// zone results and comparisons.
+struct AquiferGroup {
+  std::string name;
+  std::vector<Index> layers; ///< zero-based layer numbers, ascending
+};
+
 struct ModelData {
   std::string name;
   std::string source_file;  ///< the scenario file path, as given
@@ -71,6 +86,10 @@ struct ModelData {
   OutputOptions output;
   SolverSettings solver;
   NewtonSettings newton;
+  /// Empty: one zone "model" over every column with an active cell, and one
+  /// aquifer per layer "layer_1", ... (io/config_zones.hpp fills them).
+  Zones zones;
+  std::vector<AquiferGroup> aquifers;
 };
 
 } // namespace gwsim

@@ -385,10 +385,10 @@ TEST_F(Hdf5WriterTest, WritesLayoutHeadsBudgetObservationsAndMetadata) {
 
   // netCDF-4 dimension ids are unique across the file.
   std::vector<int> ids;
-  for (const char* d : {"/time", "/layer", "/y", "/x", "/observations/obs", "/budget/step",
-                        "/observations/step"})
+  for (const char* d : {"/time", "/layer", "/y", "/x", "/zones/zone", "/aquifers/aquifer", "/observations/obs",
+                        "/budget/step", "/observations/step"})
     ids.push_back(attr_number<std::int32_t>(f, d, "_Netcdf4Dimid"));
-  EXPECT_EQ(ids, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(ids, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8}));
   H5Fclose(f);
 }
 
