@@ -105,16 +105,8 @@ private:
 /// active cell of each column (MODFLOW's "highest active cell" option).
 class RechargePackage final : public Package {
 public:
-  RechargePackage(const Recharge& r, const Grid& g) : rch_(r), grid_(g) {
-    const Index nrc = g.ncell_layer();
-    target_.assign(static_cast<std::size_t>(nrc), -1);
-    for (Index c = 0; c < nrc; ++c)
-      for (Index k = 0; k < g.nlay; ++k)
-        if (g.is_active(k * nrc + c)) {
-          target_[static_cast<std::size_t>(c)] = k * nrc + c;
-          break;
-        }
-  }
+  RechargePackage(const Recharge& r, const Grid& g)
+      : rch_(r), grid_(g), target_(g.uppermost_active()) {}
   std::string name() const override { return "rch"; }
   void start_period(int period) override { rate_ = rch_.rate.at(period); }
   void add_to(StencilSystem& A, std::span<const double>,
@@ -191,16 +183,8 @@ private:
 /// between.
 class EvapotranspirationPackage final : public Package {
 public:
-  EvapotranspirationPackage(const Evapotranspiration& e, const Grid& g) : evt_(e), grid_(g) {
-    const Index nrc = g.ncell_layer();
-    target_.assign(static_cast<std::size_t>(nrc), -1);
-    for (Index c = 0; c < nrc; ++c)
-      for (Index k = 0; k < g.nlay; ++k)
-        if (g.is_active(k * nrc + c)) {
-          target_[static_cast<std::size_t>(c)] = k * nrc + c;
-          break;
-        }
-  }
+  EvapotranspirationPackage(const Evapotranspiration& e, const Grid& g)
+      : evt_(e), grid_(g), target_(g.uppermost_active()) {}
   std::string name() const override { return "evt"; }
   bool nonlinear() const override { return true; }
   void start_period(int period) override { rate_ = evt_.rate.at(period); }

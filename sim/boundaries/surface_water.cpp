@@ -61,32 +61,28 @@ void RiverPackage::add_to(StencilSystem& A, std::span<const double> h,
   }
 }
 
-std::vector<double> RiverPackage::seepage(std::span<const double> h,
-                                          std::span<const CellRole> role) const {
-  std::vector<double> q(reaches_.size(), 0.0);
+template <class F>
+void RiverPackage::for_each_exchange(std::span<const double> h, std::span<const CellRole> role, F f) const {
   for (std::size_t r = 0; r < reaches_.size(); ++r) {
     if (!wet_[r]) continue;
     const RiverReach& reach = reaches_[r];
     for (std::size_t c = 0; c < reach.cells.size(); ++c) {
       const Index n = reach.cells[c];
-      if (is_free(role, n))
-        q[r] += reach.conductance[c] * (stage(r, c) - std::max(h[u(n)], reach.bed_bottom[c]));
+      if (is_free(role, n)) f(r, reach.conductance[c] * (stage(r, c) - std::max(h[u(n)], reach.bed_bottom[c])));
     }
   }
+}
+
+std::vector<double> RiverPackage::seepage(std::span<const double> h,
+                                          std::span<const CellRole> role) const {
+  std::vector<double> q(reaches_.size(), 0.0);
+  for_each_exchange(h, role, [&](std::size_t r, double qc) { q[r] += qc; });
   return q;
 }
 
 BudgetTerm RiverPackage::budget(std::span<const double> h, std::span<const CellRole> role) const {
   BudgetTerm t{name()};
-  for (std::size_t r = 0; r < reaches_.size(); ++r) {
-    if (!wet_[r]) continue;
-    const RiverReach& reach = reaches_[r];
-    for (std::size_t c = 0; c < reach.cells.size(); ++c) {
-      const Index n = reach.cells[c];
-      if (is_free(role, n))
-        t.add(reach.conductance[c] * (stage(r, c) - std::max(h[u(n)], reach.bed_bottom[c])));
-    }
-  }
+  for_each_exchange(h, role, [&](std::size_t, double qc) { t.add(qc); });
   return t;
 }
 

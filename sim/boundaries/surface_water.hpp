@@ -50,6 +50,9 @@ public:
   std::vector<double> seepage(std::span<const double> h, std::span<const CellRole> role) const;
 
 private:
+  /// f(reach, q) for every exchanging cell, q in m3/d to the aquifer.
+  template <class F> void for_each_exchange(std::span<const double> h, std::span<const CellRole> role, F f) const;
+
   const std::vector<RiverReach>& reaches_;
   std::vector<double> level_; ///< stage or depth in force, per reach
   std::vector<char> wet_;

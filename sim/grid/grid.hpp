@@ -58,6 +58,10 @@ struct Grid {
   /// Total extent, m.
   double width() const;
   double height() const;
+  /// For each column (row * ncol + col), the flat index of its uppermost
+  /// active cell, or -1 if the column has none: where areal stresses (RCH,
+  /// EVT, irrigation return flow) apply.
+  std::vector<Index> uppermost_active() const;
   /// Row and column containing model point (x, y); false if outside.
   bool locate(double x, double y, Index& row, Index& col) const;
 

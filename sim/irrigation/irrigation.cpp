@@ -21,6 +21,7 @@ IrrigationModel::IrrigationModel(const IrrigationData& data, const FlowModel& fl
       demand_(data.districts.size()), return_share_(data.districts.size(), 0.0) {
   const Grid& g = flow.grid();
   const Index nrc = g.ncell_layer();
+  const std::vector<Index> top_cell = g.uppermost_active();
   for (std::size_t d = 0; d < data.districts.size(); ++d) {
     const District& dist = data.districts[d];
     const std::size_t ncol = dist.columns.size();
@@ -42,13 +43,11 @@ IrrigationModel::IrrigationModel(const IrrigationData& data, const FlowModel& fl
         pump_district_.push_back(d);
         pump_weight_.push_back(cropped[c] * dist.pumping_shares[l]);
       }
-      for (Index k = 0; k < g.nlay; ++k)
-        if (g.is_active(k * nrc + col)) {
-          recharge_cell_.push_back(k * nrc + col);
-          recharge_district_.push_back(d);
-          recharge_weight_.push_back(cropped[c]);
-          break;
-        }
+      if (const Index n = top_cell[static_cast<std::size_t>(col)]; n >= 0) {
+        recharge_cell_.push_back(n);
+        recharge_district_.push_back(d);
+        recharge_weight_.push_back(cropped[c]);
+      }
     }
     auto normalise = [](std::vector<double>& w, std::size_t from) {
       double sum = 0.0;
