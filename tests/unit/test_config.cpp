@@ -182,7 +182,7 @@ TEST(ScenarioDefaults, MinimalScenario) {
   EXPECT_EQ(m.output.file, "mini.h5"); // working directory, not the YAML folder
   EXPECT_EQ(m.output.save_heads, SaveHeads::period_end);
   EXPECT_EQ(m.output.compression, 4);
-  EXPECT_EQ(m.solver.kind, SolverKind::pcg);
+  EXPECT_EQ(m.solver.kind, SolverKind::multigrid); // the default solver
   EXPECT_EQ(m.solver.residual_tolerance, SolverSettings{}.residual_tolerance);
   EXPECT_EQ(m.solver.max_iterations, SolverSettings{}.max_iterations);
 }
