@@ -9,6 +9,7 @@
 #include <new>
 #include <optional>
 
+#include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "core/error.hpp"
 #include "core/parallel.hpp"
@@ -90,10 +91,11 @@ struct RunOptions {
   bool resume = false;  ///< continue from the restart point
   bool restart = true;  ///< write restart points
   int restart_every = 1; ///< stress periods between restart points
+  std::vector<std::string> overrides; ///< --set key.path=value
 };
 
 int run(const std::string& scenario, const RunOptions& o) {
-  ModelData m = read_scenario(scenario);
+  ModelData m = read_scenario(scenario, o.overrides);
   if (!o.output.empty()) m.output.file = o.output;
   if (o.threads > 0) set_threads(o.threads);
   const std::string restart_path = restart_path_for(m.output.file);
@@ -152,8 +154,8 @@ int run(const std::string& scenario, const RunOptions& o) {
   return 0;
 }
 
-int validate(const std::string& scenario) {
-  const ModelData m = read_scenario(scenario);
+int validate(const std::string& scenario, const std::vector<std::string>& overrides) {
+  const ModelData m = read_scenario(scenario, overrides);
   std::size_t nper = m.time.periods.size();
   fmt::print("{}: valid ({} x {} x {} cells, {} stress periods, {} wells, {} observations)\n",
              scenario, m.grid.nlay, m.grid.nrow, m.grid.ncol, nper, m.stresses.wel.size(),
@@ -193,6 +195,10 @@ int main(int argc, char** argv) {
 
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario without running it");
   validate_cmd->add_option("scenario", scenario, "Scenario YAML file")->required();
+  cli::add_set_option(run_cmd, run_options.overrides);
+  cli::add_set_option(validate_cmd, run_options.overrides);
+  const cli::Command batch = cli::add_batch_command(app);
+  const cli::Command compare = cli::add_compare_command(app);
 
   try {
     app.parse(argc, argv);
@@ -202,5 +208,7 @@ int main(int argc, char** argv) {
   }
   run_options.restart = !no_restart;
   if (*run_cmd) return guarded([&] { return run(scenario, run_options); });
-  return guarded([&] { return validate(scenario); });
+  if (*batch.app) return guarded(batch.run);
+  if (*compare.app) return guarded(compare.run);
+  return guarded([&] { return validate(scenario, run_options.overrides); });
 }
