@@ -211,7 +211,7 @@ TEST(ScenarioErrors, UnknownKeyListsExpectedAndSuggests) {
   std::string text = minimal;
   text.replace(text.find("k: 5"), 4, "k: 5, kk: 3");
   EXPECT_EQ(error_of(text), "dir/s.yaml:3:17: aquifer: unknown key 'kk' (expected one of: k, k33, ss, sy, "
-                            "layer_type); did you mean 'k'?");
+                            "layer_type, leakance); did you mean 'k'?");
 }
 
 TEST(ScenarioErrors, MisspeltRequiredKeyIsReportedAtTheTypo) {
@@ -250,7 +250,7 @@ TEST(ScenarioErrors, InvalidDate) {
 TEST(ScenarioErrors, SteadyWithoutHeadReference) {
   std::string text = minimal;
   text.replace(text.find("{length: 10}"), 12, "{length: 10, steady: true}");
-  EXPECT_NE(error_of(text).find("dir/s.yaml:4:37: time.periods[0]: stress period 1 is steady but no CHD or GHB"),
+  EXPECT_NE(error_of(text).find("dir/s.yaml:4:37: time.periods[0]: stress period 1 is steady but no CHD, GHB or RIV"),
             std::string::npos)
       << error_of(text);
 }
