@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shared set-up for the README commands: install what is missing with apt
-# (Debian 12), configure once, build incrementally. Sourced, not run.
+# (Debian 12), configure once, build incrementally. Sourced, not run;
+# `source setup.sh --no-build` installs packages only.
 set -euo pipefail
 
 GWSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +17,10 @@ GWSIM_APT_PACKAGES=(
   python3 python3-numpy python3-h5py python3-matplotlib python3-xarray
   python3-pandas python3-h5netcdf python3-pytest python3-nbclient
   python3-nbformat python3-ipykernel netcdf-bin
+  # Sanitizer and fuzzing stages (scripts/run-sanitizers.sh): clang, LLVM's
+  # OpenMP runtime with its ThreadSanitizer tool (Archer), the sanitizer and
+  # libFuzzer runtimes, llvm-symbolizer for readable stacks.
+  clang libomp-14-dev libclang-rt-14-dev llvm
 )
 
 gwsim_install_packages() {
@@ -39,4 +44,5 @@ gwsim_build() {
 }
 
 gwsim_install_packages
-gwsim_build
+# `source setup.sh --no-build`: packages only (the sanitizer builds).
+[ "${1:-}" = "--no-build" ] || gwsim_build

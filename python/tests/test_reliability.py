@@ -258,12 +258,16 @@ def test_no_convergence_names_the_step_and_leaves_no_result(gwsim_binary, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stiff.yaml"]
 
 
-def test_one_and_two_threads_give_bitwise_identical_heads(gwsim_binary, tmp_path):
+# The example (9600 cells) runs most loops on one thread (gwsim keeps loops
+# under 16384 cells serial); threaded.yaml (20000 cells, Newton) does not.
+@pytest.mark.parametrize("scenario", [EXAMPLE, REPO / "tests" / "reliability" / "threaded.yaml"],
+                         ids=["example", "threaded"])
+def test_one_and_two_threads_give_bitwise_identical_heads(gwsim_binary, tmp_path, scenario):
     results = {}
     for threads in (1, 2):
         out = tmp_path / f"t{threads}.h5"
         env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
-        r = run(gwsim_binary, "run", EXAMPLE, "-o", out, "-q", "--threads", threads, "--no-restart",
+        r = run(gwsim_binary, "run", scenario, "-o", out, "-q", "--threads", threads, "--no-restart",
                 cwd=tmp_path, env=env)
         assert r.returncode == 0, r.stderr
         results[threads] = out

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The sanitizer and fuzzing stages of scripts/run-tests.sh, each in its own
+# build folder, built by clang with LLVM's OpenMP runtime (libomp), which
+# ThreadSanitizer understands through its Archer tool (GCC's libgomp is not
+# TSan-clean):
+#
+#   build-asan  AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer),
+#               any UB is fatal. Runs the unit, input (bad-input catalogue
+#               through the real binary) and reliability tests, the quick
+#               verification tests, and the libFuzzer targets for
+#               GWSIM_FUZZ_SECONDS each (default 30).
+#   build-tsan  ThreadSanitizer. Runs the tests that use 2 threads: 1- versus
+#               2-thread equality (Confined, Multigrid) and a 20000-cell
+#               end-to-end run (tests/reliability/threaded.yaml).
+#
+# usage: scripts/run-sanitizers.sh [asan|tsan|fuzz ...]   (default: all three)
+# Configures each folder once; later runs rebuild incrementally.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh" --no-build
+cd "$GWSIM_ROOT"
+
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(asan tsan fuzz)
+want() { [[ " ${stages[*]} " == *" $1 "* ]]; }
+
+# Both sanitizer builds: clang, optimised with line tables, no benchmarks.
+# (-Wno-unknown-warning-option: the GCC-only -Wno-maybe-uninitialized of
+# cmake/gwsim_warnings.cmake would otherwise fail the -Werror build.)
+common=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        -DGWSIM_BUILD_BENCH=OFF)
+
+configure_once() {
+  local dir=$1
+  shift
+  [ -f "$dir/CMakeCache.txt" ] || cmake -S "$GWSIM_ROOT" -B "$dir" "${common[@]}" "$@" >/dev/null
+}
+
+stage() { echo "== $1 ($(date +%H:%M:%S))"; }
+
+status=0
+export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:check_initialization_order=1
+
+if want asan || want fuzz; then
+  asan="$GWSIM_ROOT/build-asan"
+  # fuzzer-no-link: coverage instrumentation of all of gwsim, so that the
+  # fuzz targets are guided through the readers' code.
+  configure_once "$asan" -DGWSIM_FUZZ=ON \
+    "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-unknown-warning-option" \
+    "-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-omit-frame-pointer" \
+    "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
+  stage "build-asan: build"
+  cmake --build "$asan" -j "$(nproc)"
+fi
+
+if want asan; then
+  stage "build-asan: unit, input and reliability tests, quick verification tests"
+  # Verification tests slower than about 20 s under ASan (the transient
+  # water-table and irrigation models) stay in the Release stage.
+  ctest --test-dir "$asan" --output-on-failure -j 2 -L 'unit|input|verification|reliability' \
+    -LE 'threaded|fuzz' -E "${GWSIM_ASAN_EXCLUDE:-^$}" || status=1
+fi
+
+if want fuzz; then
+  stage "build-asan: libFuzzer, ${GWSIM_FUZZ_SECONDS:-30} s per target"
+  cmake -DGWSIM_FUZZ_SECONDS="${GWSIM_FUZZ_SECONDS:-30}" "$asan" >/dev/null
+  ctest --test-dir "$asan" --output-on-failure -j 2 -L fuzz || status=1
+fi
+
+if want tsan; then
+  tsan="$GWSIM_ROOT/build-tsan"
+  configure_once "$tsan" \
+    "-DCMAKE_CXX_FLAGS=-fsanitize=thread -fno-omit-frame-pointer -Wno-unknown-warning-option" \
+    "-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" \
+    "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread"
+  stage "build-tsan: build"
+  cmake --build "$tsan" -j "$(nproc)" --target gwsim gwsim_unit_tests gwsim_verification_tests
+  stage "build-tsan: threaded tests"
+  # Archer (LLVM's OMPT tool) tells ThreadSanitizer about libomp's
+  # barriers, tasks and reductions, so that they are not reported as races.
+  OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so \
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$GWSIM_ROOT/tests/reliability/tsan.supp" \
+    ctest --test-dir "$tsan" --output-on-failure -j 1 \
+    -R 'SameHeadsWithOneAndTwoThreads|SameIteratesOnOneAndTwoThreads|reliability\.threaded_run' || status=1
+fi
+exit $status
