@@ -96,6 +96,20 @@ double Simulation::residual_norm(std::span<const double> h, double dt, bool stea
   return norm(scratch_.rhs);
 }
 
+double Simulation::head_form_norm() {
+  // ||A h + F||: the right-hand side of this step's system written for the
+  // heads rather than for the head change.
+  trial_.resize(head_.size());
+  apply(system_, head_, trial_);
+  const double* f = system_.rhs.data();
+  double* t = trial_.data();
+  return std::sqrt(parallel_sum_blocks(static_cast<Index>(trial_.size()), [&](Index b, Index e) {
+    double s = 0.0;
+    for (Index n = b; n < e; ++n) s += (t[n] + f[n]) * (t[n] + f[n]);
+    return s;
+  }));
+}
+
 double Simulation::norm(const std::vector<double>& v) const {
   const double* p = v.data();
   return std::sqrt(parallel_sum_blocks(static_cast<Index>(v.size()), [&](Index b, Index e) {
@@ -137,6 +151,7 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
   dh_.resize(static_cast<std::size_t>(ncell));
   for (int k = 0; k < max_outer; ++k) {
     assemble(system_, head_, dt, steady);
+    system_.residual_scale = head_form_norm();
     std::fill(dh_.begin(), dh_.end(), 0.0);
     const SolveStats st = solver_->solve(system_, dh_);
     res.outer = k + 1;

@@ -79,6 +79,7 @@ private:
   void assemble(StencilSystem& A, std::span<const double> h, double dt, bool steady) const;
   double residual_norm(std::span<const double> h, double dt, bool steady);
   double norm(const std::vector<double>& v) const;
+  double head_form_norm();
   /// head_ += omega dh_, and trial_ = head_ + omega dh_.
   void add_update(double omega);
   void set_trial(double omega);

@@ -83,7 +83,7 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
     z_.resize(static_cast<std::size_t>(n));
   }
   SolveStats st;
-  const double bnorm = std::max(norm(A.rhs), 1e-300);
+  const double bnorm = std::max(A.residual_scale > 0.0 ? A.residual_scale : norm(A.rhs), 1e-300);
   double rnorm = residual(A, h, r_);
   st.relative_residual = rnorm / bnorm;
   if (st.relative_residual <= settings_.residual_tolerance) {
@@ -162,7 +162,7 @@ SolveStats KrylovSolver::bicgstab(const StencilSystem& A, std::span<double> h) {
   const Index n = A.size();
   resize_all(static_cast<std::size_t>(n), {&r_, &z_, &p_, &q_, &s_, &t_, &rhat_, &v_});
   SolveStats st;
-  const double bnorm = std::max(norm(A.rhs), 1e-300);
+  const double bnorm = std::max(A.residual_scale > 0.0 ? A.residual_scale : norm(A.rhs), 1e-300);
   double rnorm = residual(A, h, r_);
   st.relative_residual = rnorm / bnorm;
   if (st.relative_residual <= settings_.residual_tolerance) {

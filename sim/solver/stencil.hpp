@@ -34,6 +34,11 @@ struct StencilSystem {
   std::vector<double> north; ///< nonsymmetric only: row n's coupling to n-ncol
   std::vector<double> up;    ///< nonsymmetric only: row n's coupling to n-nrow*ncol
   std::vector<double> rhs;   ///< m3/d
+  /// Norm the residual tolerance is relative to; 0 means ||rhs||. A Newton
+  /// update system (rhs = imbalance) sets it to ||A h + rhs||, the norm of
+  /// the right-hand side of the same step written for the heads, so that a
+  /// warm step is not asked to cut a small imbalance by another 1e-8.
+  double residual_scale = 0.0;
 
   Index size() const { return nlay * nrow * ncol; }
   bool symmetric() const { return west.empty(); }
