@@ -179,6 +179,15 @@ void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h,
   term.out += parallel_sum(ntot, [&](Index n) { return std::max(-flow(n), 0.0); });
 }
 
+void FlowModel::storage_flows(std::span<const double> h, std::span<const double> h_old, double dt,
+                              bool steady, std::span<const CellRole> role, std::span<double> q) const {
+  parallel_for(grid_.ncell(), [&](Index n) {
+    q[u(n)] = (!steady && role[u(n)] == CellRole::free)
+                  ? grid_.area_of(n) * (stored(n, h_old[u(n)]) - stored(n, h[u(n)])) / dt
+                  : 0.0;
+  });
+}
+
 Index FlowModel::dry_cells(std::span<const double> h) const {
   if (!nonlinear_) return 0;
   const double count = parallel_sum(grid_.ncell(), [&](Index n) {

@@ -55,6 +55,28 @@ public:
   void fixed_head_budget(BudgetTerm& term, std::span<const double> h,
                          std::span<const CellRole> role) const;
 
+  /// Storage flow of every free cell, m3/d (> 0 released from storage).
+  void storage_flows(std::span<const double> h, std::span<const double> h_old, double dt, bool steady,
+                     std::span<const CellRole> role, std::span<double> q) const;
+
+  /// f(n, m, q) for every face between two active cells of which at least
+  /// one is free, with q the flow into n from m (m3/d), m the east, south
+  /// or lower neighbour of n. Serial (zone budgets).
+  template <class F>
+  void for_each_face(std::span<const double> h, std::span<const CellRole> role, F f) const {
+    const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
+    auto counts = [&](Index a, Index b) {
+      return role[static_cast<std::size_t>(a)] == CellRole::free || role[static_cast<std::size_t>(b)] == CellRole::free;
+    };
+    for (Index n = 0; n < ntot; ++n) {
+      const auto k = static_cast<std::size_t>(n);
+      if (role[k] == CellRole::inactive) continue;
+      if (east_[k] > 0.0 && counts(n, n + 1)) f(n, n + 1, face_flow(east_[k], n, n + 1, true, h));
+      if (south_[k] > 0.0 && counts(n, n + nc)) f(n, n + nc, face_flow(south_[k], n, n + nc, true, h));
+      if (n + nrc < ntot && down_[k] > 0.0 && counts(n, n + nrc)) f(n, n + nrc, face_flow(down_[k], n, n + nrc, false, h));
+    }
+  }
+
   /// Number of active convertible cells whose head is below their bottom.
   Index dry_cells(std::span<const double> h) const;
 
@@ -67,6 +89,11 @@ private:
     double q, dq_dhn, dq_dhm;
   };
   FaceFlow horizontal_flow(double c, Index n, Index m, std::span<const double> h) const;
+  /// Flow into n from m through a face of saturated conductance c, m3/d.
+  double face_flow(double c, Index n, Index m, bool horizontal, std::span<const double> h) const {
+    return horizontal && nonlinear_ ? horizontal_flow(c, n, m, h).q
+                                    : c * (h[static_cast<std::size_t>(m)] - h[static_cast<std::size_t>(n)]);
+  }
   /// Stored water of cell n per unit area, m, and its derivative.
   double stored(Index n, double h) const;
   double stored_slope(Index n, double h) const;

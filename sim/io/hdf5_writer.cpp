@@ -255,6 +255,11 @@ struct Hdf5Writer::State {
     std::vector<std::int32_t> step;
   };
   std::map<std::string, EntitySeries> series;
+  /// Zone budgets: terms, then per step [term][zone][aquifer] in and out.
+  std::vector<std::string> zone_terms;
+  std::size_t nzone = 0, naquifer = 0;
+  std::vector<double> zone_in, zone_out, zone_time;
+  std::vector<std::int32_t> zone_step;
   std::size_t nobs = 0;
   std::vector<double> observed; ///< step-major, steps x nobs
 
@@ -566,6 +571,20 @@ void Hdf5Writer::surface_water(const StepInfo& info, std::span<const PondBalance
   }
 }
 
+void Hdf5Writer::zone_budget(const StepInfo& info, const ZoneBudgetStep& zb) {
+  if (!state_) return;
+  auto& s = *state_;
+  if (s.zone_terms.empty()) {
+    s.zone_terms = zb.terms;
+    s.nzone = zb.nzone;
+    s.naquifer = zb.naquifer;
+  }
+  s.zone_in.insert(s.zone_in.end(), zb.in.begin(), zb.in.end());
+  s.zone_out.insert(s.zone_out.end(), zb.out.begin(), zb.out.end());
+  s.zone_time.push_back(info.time);
+  s.zone_step.push_back(info.global_step + 1);
+}
+
 void Hdf5Writer::irrigation(const StepInfo& info, std::span<const DistrictBalance> districts,
                             std::span<const double> pumping, std::span<const double> return_flow) {
   if (!state_) return;
@@ -617,6 +636,47 @@ h5::Object write_step_dimension(hid_t group, const std::vector<StepRecord>& step
 }
 
 } // namespace
+
+/// /zone_budget: (step, zone, aquifer) in and out of every term.
+template <class S> void write_zone_budget(hid_t root, S& s) {
+  h5::Object group = h5::create_group(root, "zone_budget");
+  const hid_t g = group.id();
+  const auto nstep = static_cast<hsize_t>(s.zone_step.size());
+  h5::Object step = write_coordinate<std::int32_t>(g, "step", s.zone_step, s.next_dimid++, "",
+                                                   "global time step number (1 = first step)");
+  h5::Object zone = write_bare_dimension(g, "zone", s.nzone, s.next_dimid++);
+  h5::Object aquifer = write_bare_dimension(g, "aquifer", s.naquifer, s.next_dimid++);
+  h5::Object time = write_variable<double>(g, "time", {nstep}, {step.id()}, s.zone_time, "", "");
+  describe_time(time.id(), s.time_units, "time at the end of the step");
+  auto names = [&](const char* var, hid_t dim, const std::vector<std::string>& text, const char* what) {
+    h5::Object type = h5::utf8_string_type();
+    const std::vector<hsize_t> dims{static_cast<hsize_t>(text.size())};
+    h5::Object v = h5::create_dataset(g, var, type.id(), dims);
+    h5::set_attribute(v.id(), "long_name", what);
+    h5::attach_dimension_scale(v.id(), dim, 0);
+    h5::write_strings(v.id(), text);
+  };
+  names("zone_name", zone.id(), s.model->zones.names, "zone name");
+  std::vector<std::string> aquifer_names;
+  for (const auto& a : s.model->aquifers) aquifer_names.push_back(a.name);
+  names("aquifer_name", aquifer.id(), aquifer_names, "aquifer name");
+  std::string list;
+  for (const auto& t : s.zone_terms) list += (list.empty() ? "" : ",") + t;
+  h5::set_attribute(g, "terms", list);
+  const std::size_t nunit = s.nzone * s.naquifer, nterm = s.zone_terms.size();
+  std::vector<double> values(static_cast<std::size_t>(nstep) * nunit);
+  for (std::size_t t = 0; t < nterm; ++t)
+    for (int dir = 0; dir < 2; ++dir) {
+      const std::vector<double>& src = dir == 0 ? s.zone_in : s.zone_out;
+      for (std::size_t k = 0; k < static_cast<std::size_t>(nstep); ++k)
+        std::copy_n(src.begin() + static_cast<std::ptrdiff_t>((k * nterm + t) * nunit), nunit,
+                    values.begin() + static_cast<std::ptrdiff_t>(k * nunit));
+      write_variable<double>(g, s.zone_terms[t] + (dir == 0 ? "_in" : "_out"),
+                             {nstep, static_cast<hsize_t>(s.nzone), static_cast<hsize_t>(s.naquifer)},
+                             {step.id(), zone.id(), aquifer.id()}, values, "m3/d",
+                             s.zone_terms[t] + (dir == 0 ? " into the zone and aquifer" : " out of the zone and aquifer"));
+    }
+}
 
 template <class S, class E>
 void write_entity_series(hid_t root, const std::string& group_name, const E& e, S& s) {
@@ -726,6 +786,7 @@ void Hdf5Writer::finish(const RunSummary& summary) {
                                "observed hydraulic head");
       }
       for (const auto& [group_name, e] : s.series) write_entity_series(root, group_name, e, s);
+      if (!s.zone_step.empty()) write_zone_budget(root, s);
     }
 
     const hid_t m = s.metadata.id();

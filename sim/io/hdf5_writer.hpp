@@ -33,6 +33,9 @@ public:
   /// /ponds (step, pond) and /reaches (step, reach).
   void surface_water(const StepInfo& info, std::span<const PondBalance> ponds,
                      std::span<const ReachBalance> reaches) override;
+  /// Keep the zone budget of every step (group /zone_budget, written by
+  /// finish()).
+  void zone_budget(const StepInfo& info, const ZoneBudgetStep& budget) override;
   /// Keep the district balances (group /districts (step, district)) and
   /// append the irrigation maps at saved steps.
   void irrigation(const StepInfo& info, std::span<const DistrictBalance> districts,

@@ -9,6 +9,7 @@
 #include "flow/budget.hpp"
 #include "irrigation/irrigation.hpp"
 #include "model/model_data.hpp"
+#include "model/zone_budget.hpp"
 
 namespace gwsim {
 
@@ -56,6 +57,9 @@ public:
   /// spans otherwise).
   virtual void irrigation(const StepInfo& /*info*/, std::span<const DistrictBalance> /*districts*/,
                           std::span<const double> /*pumping*/, std::span<const double> /*return_flow*/) {}
+  /// After every converged step, before step(): the budget of every zone
+  /// and aquifer.
+  virtual void zone_budget(const StepInfo& /*info*/, const ZoneBudgetStep& /*budget*/) {}
   /// After the last step: metadata, then make the result visible.
   virtual void finish(const RunSummary& summary) = 0;
   /// The run failed or was interrupted: leave no result under the final name.

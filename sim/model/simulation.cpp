@@ -70,6 +70,7 @@ Simulation::Simulation(const ModelData& model)
                                                     model.newton.well_reduction_fraction);
     for (auto& p : make_irrigation_packages(irrigation_)) packages_.push_back(std::move(p));
   }
+  zones_ = std::make_unique<ZoneBudget>(model, flow_);
   nonlinear_ = flow_.nonlinear();
   for (const auto& p : packages_) nonlinear_ = nonlinear_ || p->nonlinear();
   role_.assign(static_cast<std::size_t>(model.grid.ncell()), CellRole::free);
@@ -220,6 +221,17 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
         g.layer_of(r.where) + 1, g.row_of(r.where) + 1, g.col_of(r.where) + 1));
   }
   const StepBudget b = budget(dt, steady);
+  // Zone budget before end_step(): packages still hold this step's state.
+  const ZoneBudgetStep z = zones_->compute(head_, head_old_, dt, steady, role_, packages_);
+  if (zone_step_.terms.empty()) {
+    zone_step_ = z;
+    std::fill(zone_step_.in.begin(), zone_step_.in.end(), 0.0);
+    std::fill(zone_step_.out.begin(), zone_step_.out.end(), 0.0);
+  }
+  for (std::size_t k = 0; k < z.in.size(); ++k) {
+    zone_step_.in[k] += weight * z.in[k];
+    zone_step_.out[k] += weight * z.out[k];
+  }
   for (const auto& p : packages_) p->end_step(head_, role_);
   if (acc.terms.empty()) {
     acc = b;
@@ -307,12 +319,14 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         midpoint_ = Date::from_days_since_epoch(model_.time.start.days_since_epoch() +
                                                 static_cast<long>(std::floor(period_start + elapsed - 0.5 * dt)));
         StepBudget b;
+        zone_step_ = ZoneBudgetStep{};
         advance(dt, sp.steady, model_.newton.time_step_cuts, 1.0, info, b);
         b.close();
         info.dry_cells = flow_.dry_cells(head_);
         info.save_heads = model_.output.save_heads == SaveHeads::every_step ||
                           (model_.output.save_heads == SaveHeads::period_end && s + 1 == sp.steps);
         if (rivers_ || ponds_) report_surface_water(sink, info);
+        sink.zone_budget(info, zone_step_);
         if (irrigation_) {
           std::vector<double> pumping, recharge;
           if (info.save_heads) irrigation_->maps(head_, role_, pumping, recharge);

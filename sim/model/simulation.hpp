@@ -14,6 +14,7 @@
 #include "flow/flow_model.hpp"
 #include "model/model_data.hpp"
 #include "model/output_sink.hpp"
+#include "model/zone_budget.hpp"
 
 namespace gwsim {
 
@@ -95,12 +96,14 @@ private:
   RiverPackage* rivers_ = nullptr; ///< owned by packages_, if the model has reaches
   PondPackage* ponds_ = nullptr;   ///< owned by packages_, if the model has ponds
   std::shared_ptr<IrrigationModel> irrigation_; ///< shared by its packages, if districts exist
+  std::unique_ptr<ZoneBudget> zones_;
   bool nonlinear_ = false;         ///< outer iterations needed
   Date midpoint_;                  ///< calendar date of the current step's midpoint
   std::unique_ptr<LinearSolver> solver_;
   StencilSystem system_, scratch_;
   std::vector<CellRole> role_;
   std::vector<double> head_, head_old_, dh_, trial_;
+  ZoneBudgetStep zone_step_; ///< zone budget of the current step (time-weighted over cuts)
 };
 
 } // namespace gwsim

@@ -1,0 +1,49 @@
+#pragma once
+/// Zone budgets (as MODFLOW's ZONEBUDGET): every budget term per zone
+/// (county) and per aquifer (group of layers), plus the flow exchanged with
+/// the other zone-aquifer units, so that each unit's budget closes.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "boundaries/package.hpp"
+#include "flow/flow_model.hpp"
+#include "model/model_data.hpp"
+
+namespace gwsim {
+
+/// One step's zone budget: rates in m3/d, "in" entering the unit.
+struct ZoneBudgetStep {
+  std::size_t nzone = 0, naquifer = 0;
+  std::vector<std::string> terms; ///< the model's budget terms, then "other_units"
+  std::vector<double> in, out;    ///< [(term * nzone + zone) * naquifer + aquifer]
+  double& at(std::vector<double>& v, std::size_t t, std::size_t z, std::size_t a) {
+    return v[(t * nzone + z) * naquifer + a];
+  }
+};
+
+class ZoneBudget {
+public:
+  ZoneBudget(const ModelData& model, const FlowModel& flow);
+  std::size_t nzone() const { return nzone_; }
+  std::size_t naquifer() const { return naquifer_; }
+
+  /// The zone budget of a converged step: storage, constant heads, every
+  /// package's cell flows (from its add_to() into an empty system) and the
+  /// flows across faces between units.
+  ZoneBudgetStep compute(std::span<const double> h, std::span<const double> h_old, double dt, bool steady,
+                         std::span<const CellRole> role,
+                         const std::vector<std::unique_ptr<Package>>& packages) const;
+
+private:
+  /// Unit index (zone * naquifer + aquifer) of cell n, or -1.
+  int unit(Index n) const { return unit_[static_cast<std::size_t>(n)]; }
+
+  const Grid& grid_;
+  const FlowModel& flow_;
+  std::size_t nzone_ = 0, naquifer_ = 0;
+  std::vector<int> unit_;
+  mutable StencilSystem scratch_;
+};
+
+} // namespace gwsim

@@ -1,0 +1,95 @@
+// Zone budgets: every term per zone and aquifer, closing per unit, adding up
+// to the model budget, and the flow between zones against Darcy's law.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "model/simulation.hpp"
+#include "support/model_builder.hpp"
+#include "support/recording_sink.hpp"
+
+namespace gwsim {
+namespace {
+
+struct ZoneSink : test::RecordingSink {
+  std::vector<ZoneBudgetStep> zones;
+  void zone_budget(const StepInfo&, const ZoneBudgetStep& z) override { zones.push_back(z); }
+};
+
+// 2 layers x 5 rows x 10 columns of 100 m; the west half is zone 1, the east
+// half zone 2; each layer its own aquifer. Fixed heads 20 m (west column,
+// both layers) and 10 m (east column); K 10 m/d, 10 m thick layers.
+ModelData two_zone_model() {
+  ModelData m = test::uniform_model(2, 5, 10, 100.0, 100.0, 0.0, 10.0, 10.0, 10.0, 1e-4, 15.0);
+  m.zones.id.assign(50, 0);
+  for (Index c = 0; c < 50; ++c) m.zones.id[std::size_t(c)] = (c % 10) < 5 ? 1 : 2;
+  m.zones.ids = {1, 2};
+  m.zones.names = {"west", "east"};
+  m.aquifers = {AquiferGroup{"upper", {0}}, AquiferGroup{"lower", {1}}};
+  ConstantHead w, e;
+  w.name = "west";
+  e.name = "east";
+  for (Index k = 0; k < 2; ++k)
+    for (Index i = 0; i < 5; ++i) {
+      w.cells.push_back(m.grid.index(k, i, 0));
+      e.cells.push_back(m.grid.index(k, i, 9));
+    }
+  w.head.set(0, 20.0);
+  e.head.set(0, 10.0);
+  m.stresses.chd = {w, e};
+  return m;
+}
+
+TEST(ZoneBudget, SteadyFlowAcrossAZoneBoundaryFollowsDarcy) {
+  ModelData m = two_zone_model();
+  ZoneSink sink;
+  Simulation(m).run(sink);
+  ASSERT_EQ(sink.zones.size(), 1u);
+  ZoneBudgetStep z = sink.zones[0];
+  ASSERT_EQ(z.terms.back(), "other_units");
+  const std::size_t other = z.terms.size() - 1;
+  // Darcy: Q = K b w dh / L per layer, with dh / L = 10 m over 900 m between
+  // the fixed-head cell centres, b = 10 m, w = 500 m: 555.6 m3/d per layer,
+  // leaving the west zone and entering the east zone in each aquifer.
+  const double q = 10.0 * 10.0 * 500.0 * 10.0 / 900.0;
+  for (std::size_t a = 0; a < 2; ++a) {
+    EXPECT_NEAR(z.at(z.out, other, 0, a), q, 1e-6 * q);
+    EXPECT_NEAR(z.at(z.in, other, 1, a), q, 1e-6 * q);
+    EXPECT_NEAR(z.at(z.in, 1, 0, a), q, 1e-6 * q) << "constant head feeds the west";
+    EXPECT_NEAR(z.at(z.out, 1, 1, a), q, 1e-6 * q) << "and drains the east";
+  }
+}
+
+TEST(ZoneBudget, UnitsCloseAndAddUpToTheModelBudget) {
+  ModelData m = two_zone_model();
+  m.time.periods = {StressPeriod{10.0, 4, 1.0, false}};
+  m.stresses.wel.push_back(test::well("w", m.grid.index(1, 2, 3), -300.0));
+  m.stresses.rch.rate.set(0, std::vector<double>(50, 2e-3));
+  ZoneSink sink;
+  Simulation(m).run(sink);
+  ASSERT_EQ(sink.zones.size(), 4u);
+  for (std::size_t s = 0; s < 4; ++s) {
+    ZoneBudgetStep z = sink.zones[s];
+    for (std::size_t zone = 0; zone < 2; ++zone)
+      for (std::size_t a = 0; a < 2; ++a) {
+        double in = 0.0, out = 0.0;
+        for (std::size_t t = 0; t < z.terms.size(); ++t) {
+          in += z.at(z.in, t, zone, a);
+          out += z.at(z.out, t, zone, a);
+        }
+        EXPECT_LT(100.0 * std::abs(in - out) / (0.5 * (in + out)), 1e-6) << "step " << s;
+      }
+    for (std::size_t t = 0; t + 1 < z.terms.size(); ++t) {
+      double net = 0.0;
+      for (std::size_t zone = 0; zone < 2; ++zone)
+        for (std::size_t a = 0; a < 2; ++a) net += z.at(z.in, t, zone, a) - z.at(z.out, t, zone, a);
+      const BudgetTerm& g = sink.term(s, z.terms[t]);
+      EXPECT_NEAR(net, g.in - g.out, 1e-9 * (g.in + g.out + 1.0)) << z.terms[t];
+    }
+    // The well is in the west zone's lower aquifer.
+    EXPECT_NEAR(z.at(z.out, 2 + 0, 0, 1), 300.0, 1e-9);
+  }
+}
+
+} // namespace
+} // namespace gwsim
