@@ -256,7 +256,7 @@ struct Hdf5Writer::State {
   };
   std::map<std::string, EntitySeries> series;
   /// Zone budgets: terms, then per step [term][zone][aquifer] in and out.
-  std::vector<std::string> zone_terms;
+  std::vector<std::string> zone_terms, zone_names, aquifer_names;
   std::size_t nzone = 0, naquifer = 0;
   std::vector<double> zone_in, zone_out, zone_time;
   std::vector<std::int32_t> zone_step;
@@ -576,6 +576,8 @@ void Hdf5Writer::zone_budget(const StepInfo& info, const ZoneBudgetStep& zb) {
   auto& s = *state_;
   if (s.zone_terms.empty()) {
     s.zone_terms = zb.terms;
+    s.zone_names = zb.zone_names;
+    s.aquifer_names = zb.aquifer_names;
     s.nzone = zb.nzone;
     s.naquifer = zb.naquifer;
   }
@@ -656,10 +658,8 @@ template <class S> void write_zone_budget(hid_t root, S& s) {
     h5::attach_dimension_scale(v.id(), dim, 0);
     h5::write_strings(v.id(), text);
   };
-  names("zone_name", zone.id(), s.model->zones.names, "zone name");
-  std::vector<std::string> aquifer_names;
-  for (const auto& a : s.model->aquifers) aquifer_names.push_back(a.name);
-  names("aquifer_name", aquifer.id(), aquifer_names, "aquifer name");
+  names("zone_name", zone.id(), s.zone_names, "zone name");
+  names("aquifer_name", aquifer.id(), s.aquifer_names, "aquifer name");
   std::string list;
   for (const auto& t : s.zone_terms) list += (list.empty() ? "" : ",") + t;
   h5::set_attribute(g, "terms", list);

@@ -23,7 +23,7 @@ namespace {
 
 constexpr char restart_magic[8] = {'G', 'W', 'S', 'I', 'M', 'R', 'S', 'T'};
 constexpr char heads_magic[8] = {'G', 'W', 'S', 'I', 'M', 'H', 'D', 'S'};
-constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t format_version = 2; // 2: zone budgets in the step rows
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 constexpr std::uint64_t heads_header_bytes = 24;
 
@@ -85,7 +85,7 @@ struct In {
 };
 
 void put_row(Out& o, const StepInfo& i, const StepBudget& b, std::span<const double> observed,
-             const std::string& surface) {
+             const std::string& surface, const std::string& zones) {
   o.put<std::int32_t>(i.period);
   o.put<std::int32_t>(i.step);
   o.put<std::int32_t>(i.global_step);
@@ -110,6 +110,8 @@ void put_row(Out& o, const StepInfo& i, const StepBudget& b, std::span<const dou
   o.doubles(observed);
   o.put<std::uint8_t>(surface.empty() ? 0 : 1);
   o.b.append(surface);
+  o.put<std::uint8_t>(zones.empty() ? 0 : 1);
+  o.b.append(zones);
 }
 
 RecordedStep get_row(In& in) {
@@ -160,6 +162,21 @@ RecordedStep get_row(In& in) {
       q.has_water = in.get<std::uint8_t>("reaches") != 0;
       r.reaches.push_back(q);
     }
+  }
+  r.has_zone_budget = in.get<std::uint8_t>("zone budget") != 0;
+  if (r.has_zone_budget) {
+    ZoneBudgetStep& z = r.zone_budget;
+    z.nzone = in.get<std::uint64_t>("zone budget");
+    z.naquifer = in.get<std::uint64_t>("zone budget");
+    const auto nzterm = in.get<std::uint32_t>("zone budget");
+    if (nzterm > 64) in.damaged("zone budget term count");
+    for (std::uint32_t t = 0; t < nzterm; ++t) z.terms.push_back(in.str("zone budget term"));
+    if (z.nzone > 100000 || z.naquifer > 10000) in.damaged("zone budget size");
+    for (std::uint64_t k = 0; k < z.nzone; ++k) z.zone_names.push_back(in.str("zone name"));
+    for (std::uint64_t k = 0; k < z.naquifer; ++k) z.aquifer_names.push_back(in.str("aquifer name"));
+    z.in = in.doubles("zone budget");
+    z.out = in.doubles("zone budget");
+    if (z.in.size() != nzterm * z.nzone * z.naquifer || z.out.size() != z.in.size()) in.damaged("zone budget size");
   }
   return r;
 }
@@ -397,6 +414,7 @@ void RestartRecorder::begin(const ModelData& model) {
   std::vector<double> head(static_cast<std::size_t>(ncell));
   for (const RecordedStep& r : resume_->steps) {
     if (r.has_surface_water) inner_.surface_water(r.info, r.ponds, r.reaches);
+    if (r.has_zone_budget) inner_.zone_budget(r.info, r.zone_budget);
     std::span<const double> h;
     if (r.info.save_heads) {
       if (std::fread(head.data(), sizeof(double), head.size(), heads_) != head.size())
@@ -443,12 +461,36 @@ void RestartRecorder::step(const StepInfo& info, std::span<const double> head,
     ++saved_heads_;
   }
   Out o{rows_};
-  put_row(o, info, budget, observed, pending_surface_);
+  put_row(o, info, budget, observed, pending_surface_, pending_zones_);
   pending_surface_.clear();
+  pending_zones_.clear();
   ++nrows_;
 }
 
+void RestartRecorder::zone_budget(const StepInfo& info, const ZoneBudgetStep& zb) {
+  inner_.zone_budget(info, zb);
+  pending_zones_.clear();
+  Out o{pending_zones_};
+  o.put<std::uint64_t>(zb.nzone);
+  o.put<std::uint64_t>(zb.naquifer);
+  o.put<std::uint32_t>(static_cast<std::uint32_t>(zb.terms.size()));
+  for (const std::string& t : zb.terms) o.str(t);
+  for (const std::string& t : zb.zone_names) o.str(t);
+  for (const std::string& t : zb.aquifer_names) o.str(t);
+  o.doubles(zb.in);
+  o.doubles(zb.out);
+}
+
+void RestartRecorder::irrigation(const StepInfo& info, std::span<const DistrictBalance> districts,
+                                 std::span<const double> pumping, std::span<const double> return_flow) {
+  // Passed on only: restart points are not written for models with
+  // irrigation districts (their yearly allotment use and maps are not in a
+  // restart point yet), see period_end().
+  inner_.irrigation(info, districts, pumping, return_flow);
+}
+
 void RestartRecorder::period_end(const SimulationState& state) {
+  if (!model_.irrigation.empty()) return;
   const auto nper = static_cast<int>(model_.time.periods.size());
   if (state.next_period % every_ == 0 || state.next_period == nper) commit(state);
 }

@@ -54,6 +54,8 @@ struct RecordedStep {
   bool has_surface_water = false;
   std::vector<PondBalance> ponds;
   std::vector<ReachBalance> reaches;
+  bool has_zone_budget = false;
+  ZoneBudgetStep zone_budget;
 };
 
 /// A restart point as read back; see read_restart().
@@ -86,6 +88,9 @@ public:
             std::span<const double> observed) override;
   void surface_water(const StepInfo& info, std::span<const PondBalance> ponds,
                      std::span<const ReachBalance> reaches) override;
+  void zone_budget(const StepInfo& info, const ZoneBudgetStep& budget) override;
+  void irrigation(const StepInfo& info, std::span<const DistrictBalance> districts,
+                  std::span<const double> pumping, std::span<const double> return_flow) override;
   /// Finish the result, then remove the restart point and its heads file.
   void finish(const RunSummary& summary) override;
   /// Abort the result; the restart point stays for --resume.
@@ -118,6 +123,7 @@ private:
   std::string rows_;            ///< recorded steps, serialised
   std::uint64_t nrows_ = 0;
   std::string pending_surface_; ///< serialised surface_water() of the step to come
+  std::string pending_zones_;   ///< serialised zone_budget() of the step to come
   int committed_periods_ = 0;
   int committed_steps_ = 0;
 };

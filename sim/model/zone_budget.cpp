@@ -9,19 +9,39 @@ inline std::size_t u(Index n) { return static_cast<std::size_t>(n); }
 } // namespace
 
 ZoneBudget::ZoneBudget(const ModelData& model, const FlowModel& flow)
-    : grid_(model.grid), flow_(flow), nzone_(model.zones.ids.size()), naquifer_(model.aquifers.size()) {
+    : grid_(model.grid), flow_(flow) {
   const Grid& g = grid_;
+  // Models built without the scenario reader may have no zones or aquifers:
+  // then one zone covers the model and each layer is an aquifer, as the
+  // reader's defaults.
+  const bool zoned = !model.zones.ids.empty() && model.zones.id.size() == static_cast<std::size_t>(g.ncell_layer());
+  zone_names_ = zoned ? model.zones.names : std::vector<std::string>{"model"};
   std::vector<int> aquifer_of_layer(static_cast<std::size_t>(g.nlay), -1);
-  for (std::size_t a = 0; a < model.aquifers.size(); ++a)
-    for (Index k : model.aquifers[a].layers) aquifer_of_layer[u(k)] = static_cast<int>(a);
+  if (model.aquifers.empty()) {
+    for (Index k = 0; k < g.nlay; ++k) {
+      aquifer_of_layer[u(k)] = static_cast<int>(k);
+      aquifer_names_.push_back("layer_" + std::to_string(k + 1));
+    }
+  } else {
+    for (std::size_t a = 0; a < model.aquifers.size(); ++a) {
+      aquifer_names_.push_back(model.aquifers[a].name);
+      for (Index k : model.aquifers[a].layers) aquifer_of_layer[u(k)] = static_cast<int>(a);
+    }
+  }
+  nzone_ = zone_names_.size();
+  naquifer_ = aquifer_names_.size();
   unit_.assign(u(g.ncell()), -1);
   for (Index n = 0; n < g.ncell(); ++n) {
     if (!g.is_active(n)) continue;
-    const int id = model.zones.id[u(n % g.ncell_layer())];
-    const auto it = std::find(model.zones.ids.begin(), model.zones.ids.end(), id);
+    int zone = 0;
+    if (zoned) {
+      const int id = model.zones.id[u(n % g.ncell_layer())];
+      const auto it = std::find(model.zones.ids.begin(), model.zones.ids.end(), id);
+      if (it == model.zones.ids.end()) continue;
+      zone = static_cast<int>(it - model.zones.ids.begin());
+    }
     const int a = aquifer_of_layer[u(g.layer_of(n))];
-    if (it == model.zones.ids.end() || a < 0) continue;
-    unit_[u(n)] = static_cast<int>(it - model.zones.ids.begin()) * static_cast<int>(naquifer_) + a;
+    if (a >= 0) unit_[u(n)] = zone * static_cast<int>(naquifer_) + a;
   }
 }
 
@@ -31,6 +51,8 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
   ZoneBudgetStep zb;
   zb.nzone = nzone_;
   zb.naquifer = naquifer_;
+  zb.zone_names = zone_names_;
+  zb.aquifer_names = aquifer_names_;
   zb.terms = {"storage", "chd"};
   for (const auto& p : packages) zb.terms.push_back(p->name());
   zb.terms.push_back("other_units");

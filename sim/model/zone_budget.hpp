@@ -15,6 +15,7 @@ namespace gwsim {
 /// One step's zone budget: rates in m3/d, "in" entering the unit.
 struct ZoneBudgetStep {
   std::size_t nzone = 0, naquifer = 0;
+  std::vector<std::string> zone_names, aquifer_names;
   std::vector<std::string> terms; ///< the model's budget terms, then "other_units"
   std::vector<double> in, out;    ///< [(term * nzone + zone) * naquifer + aquifer]
   double& at(std::vector<double>& v, std::size_t t, std::size_t z, std::size_t a) {
@@ -43,6 +44,7 @@ private:
   const FlowModel& flow_;
   std::size_t nzone_ = 0, naquifer_ = 0;
   std::vector<int> unit_;
+  std::vector<std::string> zone_names_, aquifer_names_;
   mutable StencilSystem scratch_;
 };
 
