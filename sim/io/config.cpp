@@ -272,9 +272,8 @@ ModelData read_scenario_text(const std::string& text, const std::string& display
   m.aquifer = read_aquifer(root.required("aquifer"), m.grid);
   const TimeInput time = read_time(root.required("time"));
   m.time = time.time;
-  const int nper = int(m.time.periods.size());
   m.initial_head = read_array3d(root.required("initial_head"), m.grid, {Bound::any("m")});
-  if (auto n = root.optional("stresses")) m.stresses = read_stresses(*n, m.grid, nper);
+  if (auto n = root.optional("stresses")) m.stresses = read_stresses(*n, m.grid, m.time);
   if (auto n = root.optional("irrigation")) m.irrigation = read_irrigation(*n, m.grid, m.stresses.riv);
   if (auto n = root.optional("observations")) m.observations = read_observations(*n, m.grid);
   m.zones = read_zones(root.optional("zones"), m.grid);

@@ -230,14 +230,15 @@ Schedule<double> read_schedule(const ConfigNode& node, int nper, const Bound& bo
                                 [&](const ConfigNode& v) { return v.as_double(bound); });
 }
 
-Stresses read_stresses(const ConfigNode& node, const Grid& g, int nper) {
+Stresses read_stresses(const ConfigNode& node, const Grid& g, const TimeDiscretization& time) {
+  const int nper = static_cast<int>(time.periods.size());
   node.expect_map("a mapping of packages (chd, wel, ghb, rch, riv, drn, evt, ponds, connections)");
   Stresses s;
   if (auto n = node.optional("chd")) s.chd = read_chd(*n, g, nper);
   if (auto n = node.optional("wel")) s.wel = read_wel(*n, g, nper);
   if (auto n = node.optional("ghb")) s.ghb = read_ghb(*n, g, nper);
   if (auto n = node.optional("rch")) s.rch = read_rch(*n, g, nper);
-  if (auto n = node.optional("riv")) s.riv = read_riv(*n, g, nper);
+  if (auto n = node.optional("riv")) s.riv = read_riv(*n, g, time);
   if (auto n = node.optional("drn")) s.drn = read_drn(*n, g, nper);
   if (auto n = node.optional("evt")) s.evt = read_evt(*n, g, nper);
   if (auto n = node.optional("ponds")) s.ponds = read_ponds(*n, g, nper);

@@ -15,7 +15,7 @@ namespace gwsim {
 
 /// Read `stresses:`; every cell is checked to be inside `grid` and active,
 /// every schedule key to be a period in 1..nper.
-Stresses read_stresses(const ConfigNode& node, const Grid& grid, int nper);
+Stresses read_stresses(const ConfigNode& node, const Grid& grid, const TimeDiscretization& time);
 
 std::vector<Observation> read_observations(const ConfigNode& node, const Grid& grid);
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
+#include <fstream>
 #include <set>
 
 #include "io/config_arrays.hpp"
@@ -55,19 +57,73 @@ std::vector<std::pair<double, double>> read_polyline(const ConfigNode& n) {
   return pts;
 }
 
+/// A time series file of "YYYY-MM-DD,value" lines (a header line and blank
+/// lines are skipped); each value holds from its date to the next. The
+/// value of a stress period is the series' average over it.
+Schedule<double> read_series(const ConfigNode& node, const TimeDiscretization& time, const Bound& bound) {
+  node.expect_map("{file: series.csv}");
+  const ConfigNode file_node = node.required("file");
+  node.done();
+  const std::string path = node.source().resolve(file_node.as_string());
+  std::ifstream in(path);
+  if (!in) file_node.fail(fmt::format("cannot read the time series file '{}'", path));
+  std::vector<double> day, value; // days since the model start
+  std::string line;
+  const long start = time.start.days_since_epoch();
+  for (int ln = 1; std::getline(in, line); ++ln) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || (ln == 1 && !std::isdigit(static_cast<unsigned char>(line[0])))) continue;
+    const auto comma = line.find(',');
+    const auto date = Date::parse(line.substr(0, std::min(comma, line.size())));
+    auto where = [&](int col) { return fmt::format("{}:{}:{}", path, ln, col); };
+    if (comma == std::string::npos || !date)
+      file_node.fail(fmt::format("{}: expected 'YYYY-MM-DD,value', found '{}'", where(1), line));
+    char* end = nullptr;
+    const std::string text = line.substr(comma + 1);
+    const double v = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || !std::isfinite(v) || !bound.accepts(v))
+      file_node.fail(fmt::format("{}: value '{}' {}", where(int(comma) + 2), text,
+                                 bound.kind == Bound::Kind::any ? "is not a number" : bound.describe()));
+    const double d = double(date->days_since_epoch() - start);
+    if (!day.empty() && d <= day.back())
+      file_node.fail(fmt::format("{}: dates must increase ({} is not after the line before)", where(1), date->iso()));
+    day.push_back(d);
+    value.push_back(v);
+  }
+  if (day.empty()) file_node.fail(fmt::format("the time series file '{}' has no values", path));
+  if (day.front() > 0.0)
+    file_node.fail(fmt::format("the series starts on {}, after the model start {}", Date::from_days_since_epoch(long(day.front()) + start).iso(), time.start.iso()));
+  // Average of the step function over each stress period.
+  Schedule<double> s;
+  double t0 = 0.0;
+  for (std::size_t p = 0; p < time.periods.size(); ++p) {
+    const double t1 = t0 + time.periods[p].length;
+    double integral = 0.0;
+    for (std::size_t i = 0; i < day.size(); ++i) {
+      const double a = std::max(t0, day[i]), b = std::min(t1, i + 1 < day.size() ? day[i + 1] : t1);
+      if (b > a) integral += value[i] * (b - a);
+    }
+    s.set(int(p), integral / (t1 - t0));
+    t0 = t1;
+  }
+  return s;
+}
+
 /// Water level of a reach: `stage` (m) or `depth` above the bed top (m),
-/// each a number or by stress period.
-void read_level(const ConfigNode& e, RiverReach& r, int nper) {
+/// each a number, by stress period, or a time series file.
+void read_level(const ConfigNode& e, RiverReach& r, const TimeDiscretization& time) {
+  const int nper = static_cast<int>(time.periods.size());
   const bool stage = e.has("stage"), depth = e.has("depth");
   if (stage == depth) e.fail_here("give exactly one of stage (m) or depth (m of water above the bed top)");
   r.stage_is_depth = depth;
-  r.stage = depth ? read_schedule(e.required("depth"), nper, Bound::non_negative("m"))
-                  : read_schedule(e.required("stage"), nper, Bound::any("m"));
+  const ConfigNode n = e.required(depth ? "depth" : "stage");
+  const Bound bound = depth ? Bound::non_negative("m") : Bound::any("m");
+  r.stage = n.is_map() && n.has("file") ? read_series(n, time, bound) : read_schedule(n, nper, bound);
 }
 
 } // namespace
 
-std::vector<RiverReach> read_riv(const ConfigNode& list, const Grid& g, int nper) {
+std::vector<RiverReach> read_riv(const ConfigNode& list, const Grid& g, const TimeDiscretization& time) {
   return read_named_list<RiverReach>(list, [&](const ConfigNode& e, const std::string& owner) {
     RiverReach r;
     const BedInput bed = read_bed(e, "width");
@@ -123,7 +179,7 @@ std::vector<RiverReach> read_riv(const ConfigNode& list, const Grid& g, int nper
       r.bed_bottom.push_back(b0 + f * (b1 - b0));
       r.bed_top.push_back(r.bed_bottom.back() + bed.thickness);
     }
-    read_level(e, r, nper);
+    read_level(e, r, time);
     return r;
   });
 }

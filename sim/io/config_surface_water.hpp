@@ -9,7 +9,9 @@
 
 namespace gwsim {
 
-std::vector<RiverReach> read_riv(const ConfigNode& list, const Grid& g, int nper);
+/// `stage` (or `depth`) may also be a time series file {file: levels.csv}
+/// of "YYYY-MM-DD,value" lines, averaged over each stress period.
+std::vector<RiverReach> read_riv(const ConfigNode& list, const Grid& g, const TimeDiscretization& time);
 std::vector<Drain> read_drn(const ConfigNode& list, const Grid& g, int nper);
 Evapotranspiration read_evt(const ConfigNode& node, const Grid& g, int nper);
 std::vector<Pond> read_ponds(const ConfigNode& list, const Grid& g, int nper);

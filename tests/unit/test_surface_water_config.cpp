@@ -137,3 +137,38 @@ TEST(SurfaceWaterConfig, InitialStageAboveSpillLevelIsRejected) {
 
 } // namespace
 } // namespace gwsim
+
+namespace gwsim {
+namespace {
+
+TEST(SurfaceWaterConfig, StageTimeSeriesIsAveragedOverEachPeriod) {
+  const std::string dir = std::string(GWSIM_TEST_DATA) + "/unit/data";
+  const std::string text = grid_yaml + R"(stresses:
+  riv:
+    - {name: r, cells: [[1, 1, 5]], conductance: 50.0, bed_bottom: 5.0, stage: {file: stage_series.csv}}
+)";
+  const ModelData m = read_scenario_text(text, "sw.yaml", dir);
+  const RiverReach& r = m.stresses.riv.at(0);
+  // 15 days at 10 m then 15 at 20 m in period 1 (30 d); 20 m all of period 2.
+  EXPECT_DOUBLE_EQ(*r.stage.at(0), 15.0);
+  EXPECT_DOUBLE_EQ(*r.stage.at(1), 20.0);
+}
+
+TEST(SurfaceWaterConfig, StageTimeSeriesStartingLateIsRejected) {
+  const std::string dir = std::string(GWSIM_TEST_DATA) + "/unit/data";
+  const std::string text = grid_yaml + R"(stresses:
+  riv:
+    - {name: r, cells: [[1, 1, 5]], conductance: 50.0, bed_bottom: 5.0, stage: {file: stage_series.csv}}
+)";
+  std::string late = text;
+  late.replace(late.find("start: 2015-01-01"), 17, "start: 2014-12-01");
+  try {
+    read_scenario_text(late, "sw.yaml", dir);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("after the model start 2014-12-01"), std::string::npos) << e.what();
+  }
+}
+
+} // namespace
+} // namespace gwsim
