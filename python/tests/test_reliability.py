@@ -212,6 +212,20 @@ def test_no_restart_writes_no_restart_point(gwsim_binary, tmp_path):
     assert not any("restart" in name for name in seen), seen
 
 
+FUZZ_HANG = REPO / "tests" / "fuzz" / "corpus" / "scenario" / "hang_stray_comma.yaml"
+
+
+@pytest.mark.parametrize("text", [b",\n", FUZZ_HANG.read_bytes()], ids=["comma", "fuzz_found"])
+def test_stray_comma_is_an_input_error_not_a_hang(gwsim_binary, tmp_path, text):
+    """yaml-cpp 0.7's LoadAll loops forever, allocating, on a stray ','
+    at the top level (found by tests/fuzz)."""
+    scenario = tmp_path / "comma.yaml"
+    scenario.write_bytes(text)
+    r = run(gwsim_binary, "validate", scenario, cwd=tmp_path, timeout=20)
+    assert r.returncode == 65, r.stderr
+    assert re.match(r"error: .*comma\.yaml:\d+:\d+: invalid YAML: unexpected ','", r.stderr), r.stderr
+
+
 def test_output_folder_that_cannot_exist(gwsim_binary, tmp_path):
     """Root ignores permission bits, so use a folder whose parent is a file."""
     blocker = tmp_path / "file"

@@ -42,7 +42,7 @@ struct Out {
   }
   void doubles(std::span<const double> v) {
     put<std::uint64_t>(v.size());
-    b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+    if (!v.empty()) b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
   }
 };
 
@@ -78,7 +78,7 @@ struct In {
     const auto n = get<std::uint64_t>(what);
     if (n > (b.size() - pos) / sizeof(double)) damaged(std::string("truncated ") + what);
     std::vector<double> v(n);
-    std::memcpy(v.data(), b.data() + pos, n * sizeof(double));
+    if (n > 0) std::memcpy(v.data(), b.data() + pos, n * sizeof(double));
     pos += n * sizeof(double);
     return v;
   }

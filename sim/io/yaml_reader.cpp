@@ -1,6 +1,7 @@
 #include "io/yaml_reader.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <sstream>
 
 namespace gwsim {
 
@@ -348,10 +350,41 @@ void ConfigNode::done() const {
 
 // --- free functions -------------------------------------------------------------
 
+namespace {
+
+/// Records where each YAML document starts, and nothing else.
+struct DocumentStarts final : YAML::EventHandler {
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+} // namespace
+
 YAML::Node load_scenario_document(const std::string& text, const ConfigSource& source) {
-  std::vector<YAML::Node> docs;
+  // Not YAML::LoadAll: on a stray ',' (or another flow character) at the
+  // top level, yaml-cpp 0.7 starts empty documents at the same token forever,
+  // allocating until memory runs out (found by tests/fuzz). Count at most two
+  // document starts instead, then load the first document.
+  YAML::Node doc;
+  std::vector<YAML::Mark> starts;
   try {
-    docs = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts handler;
+    while (handler.starts.size() < 2 && parser.HandleNextDocument(handler)) {
+    }
+    starts = std::move(handler.starts);
+    doc = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     // yaml-cpp reports a tab in the indentation as a mismatched block
     // somewhere later; name the real cause when there is one.
@@ -360,13 +393,26 @@ YAML::Node load_scenario_document(const std::string& text, const ConfigSource& s
                        "invalid YAML: tab character in the indentation (indent with spaces)");
     throw InputError(to_location(source.display_name, e.mark), "invalid YAML: " + e.msg);
   }
-  if (docs.empty() || docs[0].IsNull())
+  if (starts.size() > 1) {
+    const YAML::Mark& m = starts[1];
+    std::size_t at = 0; // offset of the second start in the text
+    for (int line = 0; line < m.line && at != std::string::npos; ++line) {
+      at = text.find('\n', at);
+      if (at != std::string::npos) ++at;
+    }
+    if (at != std::string::npos) at += static_cast<std::size_t>(std::max(m.column, 0));
+    if (at < text.size() && text.compare(at, 3, "---") != 0 && text.compare(at, 3, "...") != 0)
+      throw InputError(to_location(source.display_name, m),
+                       fmt::format("invalid YAML: unexpected '{}' outside the top-level mapping",
+                                   text[at]));
+    if (!doc.IsNull())
+      throw InputError(to_location(source.display_name, m),
+                       "a scenario file holds one YAML document; found a second one (after '---')");
+  }
+  if (!doc || doc.IsNull())
     throw InputError({source.display_name, 1, 1, ""},
                      "the scenario is empty; expected a mapping with keys name, grid, aquifer, ...");
-  if (docs.size() > 1)
-    throw InputError(to_location(source.display_name, docs[1].Mark()),
-                     "a scenario file holds one YAML document; found a second one (after '---')");
-  return docs[0];
+  return doc;
 }
 
 ConfigNode parse_yaml(const std::string& text, std::shared_ptr<const ConfigSource> source) {
