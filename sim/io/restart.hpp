@@ -23,7 +23,7 @@
 /// runs the remaining periods, so its result is complete and equal to an
 /// uninterrupted run's. Both files are removed when the result is written.
 ///
-/// Format of OUT.restart (little-endian, version 1):
+/// Format of OUT.restart (little-endian, version 2: step rows carry zone budgets):
 ///   "GWSIMRST" u32 version u32 0x01020304 u64 scenario_hash
 ///   i64 nlay nrow ncol, string heads_file, then the state, the rows,
 ///   and a trailing u64 FNV-1a checksum of every byte before it.
