@@ -98,6 +98,7 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
   using Pair = std::array<double, 2>;
   auto sum2 = [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; };
   double pq = 0.0;
+  int restart_at = 1; // iteration of the last (re)start: no search direction to keep
   for (int it = 1; it <= settings_.max_iterations; ++it) {
     stop_if_requested("flexible CG", it);
     const Z* zp = nullptr;
@@ -108,7 +109,7 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
       zp = z_.data();
     }
     // (z, r) and (z, q_old) in one pass, then p = z + beta p.
-    const bool first = it == 1;
+    const bool first = it == restart_at;
     const Pair d = parallel_reduce_chunks(
         n, chunk, Pair{0.0, 0.0},
         [&](Index lo, Index hi) {
@@ -149,8 +150,15 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
     st.relative_residual = rnorm / bnorm;
     if (st.relative_residual <= settings_.residual_tolerance &&
         st.max_head_change <= settings_.head_tolerance) {
-      st.converged = true;
-      break;
+      // The updated residual drifts from the true one (and can underflow to
+      // zero); only the true residual may end the solve. Otherwise restart
+      // from it.
+      const double true_relative = residual(A, h, r_) / bnorm;
+      if (true_relative <= settings_.residual_tolerance) {
+        st.converged = true;
+        break;
+      }
+      restart_at = it + 1;
     }
   }
   // Report the true residual, not the recurrence.
@@ -206,8 +214,16 @@ SolveStats KrylovSolver::bicgstab(const StencilSystem& A, std::span<double> h) {
     st.relative_residual = rnorm / bnorm;
     if (st.relative_residual <= settings_.residual_tolerance &&
         dmax <= settings_.head_tolerance) {
-      st.converged = true;
-      break;
+      // As in fcg(): only the true residual may end the solve.
+      if (residual(A, h, r_) / bnorm <= settings_.residual_tolerance) {
+        st.converged = true;
+        break;
+      }
+      rhat_ = r_;
+      rho = alpha = omega = 1.0;
+      std::fill(v_.begin(), v_.end(), 0.0);
+      std::fill(p_.begin(), p_.end(), 0.0);
+      continue;
     }
     if (omega == 0.0) break;
   }

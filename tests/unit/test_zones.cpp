@@ -102,6 +102,7 @@ std::vector<std::string> read_strings(hid_t file, const char* name, std::size_t 
   const hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
   const hid_t t = H5Tcopy(H5T_C_S1);
   H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8); // the writer's strings are UTF-8
   EXPECT_GE(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), 0) << name;
   std::vector<std::string> out(raw.begin(), raw.end());
   const hid_t space = H5Dget_space(d);
