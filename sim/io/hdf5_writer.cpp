@@ -233,6 +233,9 @@ struct Hdf5Writer::State {
   h5::Object period;
   h5::Object head;
   h5::Object irrigation_pumping, irrigation_return; ///< (time, y, x), if the model has districts
+  h5::Object dry;                       ///< (time, layer, y, x) i1, if any layer is convertible
+  std::vector<Index> convertible;       ///< active cells of convertible layers
+  std::vector<std::int8_t> dry_buffer;  ///< one step's flags
 
   hsize_t nlay = 0, nrow = 0, ncol = 0;
   hsize_t saved = 0; ///< heads written so far
@@ -267,6 +270,7 @@ struct Hdf5Writer::State {
   void close() {
     head.reset();
     irrigation_pumping.reset();
+    dry.reset();
     irrigation_return.reset();
     period.reset();
     time_step.reset();
@@ -357,6 +361,21 @@ void Hdf5Writer::begin(const ModelData& model) {
       s.head = write_variable<double>(root, "head", dims, {s.time.id(), layer.id(), y.id(), x.id()},
                                       {}, "m", "hydraulic head", options);
       h5::set_attribute(s.head.id(), "_FillValue", fill_value);
+      // Dry cells of convertible layers (head below the cell bottom): their
+      // head is still computed, and this flag says it is below the bottom.
+      for (Index n = 0; n < g.ncell(); ++n)
+        if (g.is_active(n) && model.aquifer.layer_type[static_cast<std::size_t>(g.layer_of(n))] ==
+                                  LayerType::convertible)
+          s.convertible.push_back(n);
+      if (!s.convertible.empty()) {
+        const h5::DatasetOptions dopt{.max_dims = max_dims,
+                                      .chunk = {1, 1, plane[0], plane[1]},
+                                      .deflate = std::max(1, model.output.compression),
+                                      .fill = nullptr};
+        s.dry = write_variable<std::int8_t>(root, "dry", dims, {s.time.id(), layer.id(), y.id(), x.id()}, {},
+                                            "", "1 where a convertible cell's head is below its bottom", dopt);
+        s.dry_buffer.assign(static_cast<std::size_t>(g.ncell()), 0);
+      }
       if (!model.irrigation.empty()) {
         // Irrigation pumping and return flow at the saved steps, as depths.
         const std::vector<hsize_t> mdims{0, s.nrow, s.ncol}, mmax{H5S_UNLIMITED, s.nrow, s.ncol};
@@ -499,6 +518,13 @@ void Hdf5Writer::step(const StepInfo& info, std::span<const double> head,
     }
     const hsize_t t = s.saved;
     const std::vector<hsize_t> extent{t + 1}, at{t}, one{1};
+    if (s.dry.valid()) {
+      for (const Index n : s.convertible)
+        s.dry_buffer[static_cast<std::size_t>(n)] = head[static_cast<std::size_t>(n)] <= s.model->grid.cell_bottom(n);
+      h5::set_extent(s.dry.id(), std::vector<hsize_t>{t + 1, s.nlay, s.nrow, s.ncol});
+      h5::write_slab(s.dry.id(), H5T_NATIVE_INT8, std::vector<hsize_t>{t, 0, 0, 0},
+                     std::vector<hsize_t>{1, s.nlay, s.nrow, s.ncol}, s.dry_buffer.data());
+    }
     h5::set_extent(s.head.id(), std::vector<hsize_t>{t + 1, s.nlay, s.nrow, s.ncol});
     h5::write_slab(s.head.id(), H5T_NATIVE_DOUBLE, std::vector<hsize_t>{t, 0, 0, 0},
                    std::vector<hsize_t>{1, s.nlay, s.nrow, s.ncol}, values);

@@ -5,6 +5,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include <hdf5.h>
+
+#include <cstdio>
+
+#include "io/hdf5_writer.hpp"
 #include "model/simulation.hpp"
 #include "support/model_builder.hpp"
 #include "support/recording_sink.hpp"
@@ -237,6 +242,48 @@ TEST(WaterTable, MoundRisesThroughThinLayerWhichDriesAgain) {
   EXPECT_LT(sink.heads[end][top_cell], 9.0) << "layer 1 dry again";
   EXPECT_EQ(sink.info[end].dry_cells, n * n);
   expect_budgets_close(sink, 0.01);
+}
+
+// The result file flags the dry cells of the mound case cell by cell: the
+// flag is 1 exactly where a convertible cell's head is below its bottom.
+TEST(WaterTable, ResultFlagsDryCells) {
+  const Index n = 21, c = 10;
+  ModelData m = test::uniform_model(2, n, n, 50.0, 50.0, 10.0, 1.0, 10.0, 1.0, 1e-5, 5.0);
+  for (Index k = 0; k < n * n; ++k) m.grid.bottom[static_cast<std::size_t>(n * n + k)] = 0.0;
+  make_convertible(m, 0.2);
+  m.time.periods = {StressPeriod{20.0, 4, 1.0, false}};
+  std::vector<double> rate(static_cast<std::size_t>(n * n), 0.0);
+  for (Index i = c - 2; i <= c + 2; ++i)
+    for (Index j = c - 2; j <= c + 2; ++j) rate[static_cast<std::size_t>(i * n + j)] = 0.15;
+  m.stresses.rch.rate.set(0, rate);
+  std::vector<Index> edge;
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < n; ++j)
+      if (i == 0 || j == 0 || i == n - 1 || j == n - 1) edge.push_back(m.grid.index(1, i, j));
+  m.stresses.chd.push_back(chd_group("edge", edge, 5.0));
+  const std::string path = ::testing::TempDir() + "gwsim_dry_flags.h5";
+  Hdf5Writer writer(path);
+  Simulation sim(m);
+  sim.run(writer);
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const hid_t d = H5Dopen2(f, "dry", H5P_DEFAULT);
+  ASSERT_GE(d, 0);
+  std::vector<std::int8_t> flag(static_cast<std::size_t>(4 * 2 * n * n));
+  ASSERT_GE(H5Dread(d, H5T_NATIVE_INT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, flag.data()), 0);
+  H5Dclose(d);
+  H5Fclose(f);
+  // Last saved step: flags equal head <= bottom, cell by cell.
+  const auto last = flag.begin() + 3 * 2 * n * n;
+  Index dry = 0;
+  for (Index k = 0; k < 2 * n * n; ++k) {
+    const bool expected = sim.head()[static_cast<std::size_t>(k)] <= m.grid.cell_bottom(k);
+    EXPECT_EQ(last[k] != 0, expected) << "cell " << k;
+    dry += expected;
+  }
+  EXPECT_GT(dry, 0);
+  EXPECT_LT(dry, n * n); // the mound wetted part of the thin top layer
+  std::remove(path.c_str());
 }
 
 // Late-time drawdown in an unconfined aquifer approaches Theis with specific
