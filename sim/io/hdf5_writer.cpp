@@ -363,9 +363,10 @@ void Hdf5Writer::begin(const ModelData& model) {
       h5::set_attribute(s.head.id(), "_FillValue", fill_value);
       // Dry cells of convertible layers (head below the cell bottom): their
       // head is still computed, and this flag says it is below the bottom.
+      const auto& types = model.aquifer.layer_type; // may be empty in models built in code
       for (Index n = 0; n < g.ncell(); ++n)
-        if (g.is_active(n) && model.aquifer.layer_type[static_cast<std::size_t>(g.layer_of(n))] ==
-                                  LayerType::convertible)
+        if (g.is_active(n) && static_cast<std::size_t>(g.layer_of(n)) < types.size() &&
+            types[static_cast<std::size_t>(g.layer_of(n))] == LayerType::convertible)
           s.convertible.push_back(n);
       if (!s.convertible.empty()) {
         const h5::DatasetOptions dopt{.max_dims = max_dims,
