@@ -392,70 +392,172 @@ def budget_bars(result: Result, terms=None, ax=None):
 
 
 # -- irrigation -----------------------------------------------------------------
-#: Columns of a district balance table, in drawing order, and their labels.
-DISTRICT_COLUMNS = {"surface_water": "surface water", "pumping": "groundwater pumping", "unmet": "unmet demand"}
+#: Supply columns of Result.district_balance(), stacked in this order, and their labels.
+DISTRICT_COLUMNS = {"surface_water_delivered": "surface water delivered",
+                    "pumping_actual": "groundwater pumping", "unmet": "unmet demand"}
+#: Column names of the older per-district summary table and their Result.district_balance() names.
+LEGACY_DISTRICT_COLUMNS = {"demand": "gross_demand", "surface_water": "surface_water_delivered",
+                           "pumping": "pumping_actual"}
 
 
-def district_balance(source, units="m3/d", ax=None):
-    """District water balance: per district (the table's index) a stacked bar
-    of surface water, groundwater pumping and unmet demand, a marker at the
-    demand, and a hatched return-flow bar beside it. `source` is a Result
-    (read with Result.district_balance()) or a DataFrame with columns demand,
-    surface_water, pumping, unmet, return_flow."""
-    table = source.district_balance() if isinstance(source, Result) else pd.DataFrame(source)
-    needed = ["demand", *DISTRICT_COLUMNS, "return_flow"]
-    missing = [c for c in needed if c not in table.columns]
+def _is_path(source) -> bool:
+    return isinstance(source, (str, bytes)) or hasattr(source, "__fspath__")
+
+
+def _monthly_mean(table: pd.DataFrame, columns) -> pd.DataFrame:
+    """Time-weighted mean rates per calendar month of the step midpoints
+    (rate x dt summed over the month's steps, divided by their days)."""
+    mid = table.index - pd.to_timedelta(table["dt"].to_numpy() / 2.0, unit="D")
+    month = pd.PeriodIndex(mid, freq="M")
+    weighted = table[columns].mul(table["dt"], axis=0).groupby(month).sum()
+    return weighted.div(table["dt"].groupby(month).sum(), axis=0)
+
+
+def _district_series(table: pd.DataFrame, district, per: str) -> tuple:
+    """(rates per bar, what) from a Result.district_balance() table: one
+    district, or all districts summed, per month or per step."""
+    names = list(dict.fromkeys(table.index.get_level_values("district")))
+    if district is None:
+        what = names[0] if len(names) == 1 else f"all {len(names)} districts"
+        rates = table.drop(columns=["step"], errors="ignore").groupby(level="time").sum()
+        rates["dt"] = table["dt"].groupby(level="time").first()
+    else:
+        if district not in names:
+            raise KeyError(f"no irrigation district named {district!r}; this result has: {', '.join(names)}")
+        what = str(district)
+        rates = table.xs(district, level="district")
+    columns = ["gross_demand", *DISTRICT_COLUMNS, "return_flow"]
+    if per == "month":
+        if "dt" not in rates:
+            raise KeyError("the district table has no dt column (step length, d) to weight the monthly means")
+        rates = _monthly_mean(rates, columns)
+        rates.index = rates.index.strftime("%Y-%m")
+        rates.index.name = "month"
+    elif per == "step":
+        rates = rates[columns].copy()
+        rates.index = rates.index.strftime("%Y-%m-%d")
+        rates.index.name = "end of time step"
+    else:
+        raise ValueError(f"per must be 'month' or 'step', got {per!r}")
+    return rates, what
+
+
+def district_balance(source, district=None, per="month", units="m3/d", ax=None):
+    """Irrigation district water balance: stacked bars of surface water
+    delivered, groundwater pumping (actual) and unmet demand, with the gross
+    demand as a line (the bars reach it) and the return flow to the water
+    table as a second line.
+
+    `source` is a Result, the path of a result, or a DataFrame of
+    Result.district_balance() (index (time, district)); bars are per calendar
+    month (`per="month"`, time-weighted mean rates in m3/d, a step counted in
+    the month of its midpoint) or per time step (`per="step"`), for one
+    `district` or, with None, all districts summed. A DataFrame indexed by
+    district with columns demand, surface_water, pumping, unmet, return_flow
+    (a per-district summary, in `units`) draws one bar per district instead.
+    """
+    if _is_path(source):
+        from .result import open as open_result
+        with open_result(source) as result:
+            return district_balance(result, district, per, units, ax)
+    name = None
+    if isinstance(source, Result):
+        name = source.name
+        table = source.district_balance()  # KeyError when the result has no districts
+    else:
+        table = pd.DataFrame(source)
+    if isinstance(table.index, pd.MultiIndex) and "district" in table.index.names:
+        rates, what = _district_series(table, district, per)
+        xlabel = rates.index.name
+        lines = True
+    else:  # a per-district (or other per-category) summary table
+        rates = table.rename(columns=LEGACY_DISTRICT_COLUMNS)
+        if district is not None:
+            rates = rates.loc[[district]]
+        what, xlabel, lines = "per district", table.index.name or "district", False
+    needed = ["gross_demand", *DISTRICT_COLUMNS, "return_flow"]
+    missing = [c for c in needed if c not in rates.columns]
     if missing:
-        raise KeyError(f"district balance table lacks column(s) {', '.join(missing)}; needs {', '.join(needed)}")
+        raise KeyError(f"district balance table lacks column(s) {', '.join(missing)}; needs {', '.join(needed)} "
+                       f"(Result.district_balance()) or demand, surface_water, pumping, unmet, return_flow")
     ax = _axes(ax, figsize=(10, 5))
-    x = np.arange(len(table))
-    bottom = np.zeros(len(table))
+    x = np.arange(len(rates))
+    bottom = np.zeros(len(rates))
     for (column, label), colour in zip(DISTRICT_COLUMNS.items(), ["tab:blue", "tab:orange", "tab:red"]):
-        values = table[column].to_numpy(dtype=float)
-        ax.bar(x - 0.15, values, 0.6, bottom=bottom, color=colour, label=label)
+        values = rates[column].to_numpy(dtype=float)
+        ax.bar(x, values, 0.7, bottom=bottom, color=colour, label=label)
         bottom += values
-    ax.scatter(x - 0.15, table["demand"], marker="_", s=600, color="k", zorder=5, label="demand")
-    ax.bar(x + 0.3, table["return_flow"], 0.25, color="tab:green", hatch="//", alpha=0.7, label="return flow")
+    style = {"marker": "o", "ms": 4} if lines else {"marker": "_", "ms": 30, "ls": "none", "mew": 2}
+    ax.plot(x, rates["gross_demand"].to_numpy(dtype=float), color="k", lw=1.5, label="gross demand",
+            zorder=5, **style)
+    ax.plot(x, rates["return_flow"].to_numpy(dtype=float), color="tab:green", lw=1.5,
+            ls="--" if lines else "none", label="return flow", zorder=5,
+            **{k: v for k, v in style.items() if k != "ls"})
     ax.set_xticks(x)
-    ax.set_xticklabels([str(i) for i in table.index], rotation=45 if len(table) > 6 else 0, ha="right")
-    ax.set_xlabel(table.index.name or "district")
-    ax.set_ylabel(f"volume rate ({units})")
-    ax.set_title("Irrigation district water balance")
+    ax.set_xticklabels([str(i) for i in rates.index], rotation=45 if len(rates) > 6 else 0,
+                       ha="right" if len(rates) > 6 else "center")
+    ax.set_xlabel(xlabel)
+    mean = " (time-weighted mean)" if lines and per == "month" else ""
+    ax.set_ylabel(f"rate ({units}){mean}")
+    ax.set_title(f"Irrigation district water balance, {what}" + (f" — {name}" if name else ""))
+    ax.set_ylim(bottom=0.0)
     ax.legend(loc="best", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
     return ax
 
 
-def county_ranking(source, column=None, units="", top=None, ax=None):
-    """Horizontal bar chart of counties ranked by `column` (default: the only
-    or first numeric column) of a county comparison table (DataFrame or Series
-    indexed by county). A Result or a path is looked up for its county
-    comparison, which the engine does not write yet."""
+# -- scenario comparisons ----------------------------------------------------------
+def county_ranking(source, scenario=None, aquifer=None, variable="volume_saved", column=None, units=None,
+                   top=None, ax=None):
+    """Horizontal bar chart of the zones (counties) of a comparison ranked by
+    groundwater volume saved (million m3) at the scenario's last common time
+    with the base, largest first.
+
+    `source` is a Comparison (gwsim.open_comparison) or the path of a
+    comparison.h5 written by `gwsim compare`; `scenario` a scenario name or
+    position (None when the file has only one), `aquifer` an aquifer name or
+    None for all aquifers summed; `variable` may also be head_difference (m,
+    mean over the aquifers) or recovery_area (km2). A DataFrame or Series
+    indexed by county is ranked by `column` (default its first numeric column)
+    in `units`."""
+    from .comparison import Comparison, open_comparison
     if isinstance(source, Result):
-        source._group("counties", "county comparison")
-        raise NotImplementedError(f"{source.path} has a /counties group, but this gwsim Python package does not "
-                                  f"read its layout yet")
-    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
-        from .result import open as open_result
-        with open_result(source) as result:
-            return county_ranking(result, column, units, top, ax)
-    table = source.to_frame() if isinstance(source, pd.Series) else pd.DataFrame(source)
-    numeric = table.select_dtypes("number")
-    if numeric.empty:
-        raise ValueError("the county comparison table has no numeric column to rank by")
-    column = column or numeric.columns[0]
-    if column not in table.columns:
-        raise KeyError(f"no column {column!r}; the table has: {', '.join(map(str, table.columns))}")
-    ranked = table[column].dropna().sort_values(ascending=False)
+        raise ValueError(f"{source.path} is a gwsim result, not a comparison: rank counties from the "
+                         f"comparison.h5 that `gwsim compare BASE.h5 OTHER.h5 -o comparison.h5` writes")
+    if _is_path(source):
+        with open_comparison(source) as comparison:
+            return county_ranking(comparison, scenario, aquifer, variable, column, units, top, ax)
+    if isinstance(source, Comparison):
+        series = source.at_last_common_time(variable, scenario, aquifer)
+        scale, units, label = {"volume_saved": (1e-6, "million m3", "volume saved"),
+                               "head_difference": (1.0, "m", "mean head difference"),
+                               "recovery_area": (1e-6, "km2", "recovery area")}[variable]
+        where = "all aquifers" if aquifer is None else f"aquifer {aquifer}"
+        title = (f"Zones ranked by {label}, {where}\n{series.attrs['scenario']} vs {source.base} at "
+                 f"{series.attrs['time']:{DATE_FORMAT}}")
+        ranked = (series * scale).dropna().sort_values(ascending=False)
+        ylabel, xlabel = "zone", f"{label} ({units})"
+    else:
+        table = source.to_frame() if isinstance(source, pd.Series) else pd.DataFrame(source)
+        numeric = table.select_dtypes("number")
+        if numeric.empty:
+            raise ValueError("the county comparison table has no numeric column to rank by")
+        column = column or numeric.columns[0]
+        if column not in table.columns:
+            raise KeyError(f"no column {column!r}; the table has: {', '.join(map(str, table.columns))}")
+        ranked = table[column].dropna().sort_values(ascending=False)
+        xlabel = f"{column} ({units})" if units else str(column)
+        ylabel, title = table.index.name or "county", f"Counties ranked by {column}"
     if top:
         ranked = ranked.iloc[:top]
-    ax = _axes(ax, figsize=(8, max(3, 0.3 * len(ranked) + 1)))
-    colours = np.where(ranked.to_numpy() >= 0, "tab:red", "tab:blue")
+    ax = _axes(ax, figsize=(8, max(3, 0.3 * len(ranked) + 1.5)))
+    colours = np.where(ranked.to_numpy() >= 0, "tab:blue", "tab:red")
     ax.barh(np.arange(len(ranked)), ranked.to_numpy(), color=colours)
     ax.set_yticks(np.arange(len(ranked)))
     ax.set_yticklabels([str(i) for i in ranked.index])
     ax.invert_yaxis()
     ax.axvline(0.0, color="k", lw=0.8)
-    ax.set_xlabel(f"{column} ({units})" if units else str(column))
-    ax.set_ylabel(table.index.name or "county")
-    ax.set_title(f"Counties ranked by {column}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     return ax

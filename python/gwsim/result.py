@@ -459,10 +459,133 @@ class Result:
         series.name = name
         return series
 
-    # -- irrigation (later engine issues) ------------------------------------
+    # -- per-step tables of ponds, reaches and irrigation districts ----------
+    def _step_dt(self, steps: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Length in days of each global `step`: from /budget when it has the
+        step, else the difference of the elapsed days."""
+        dt = np.diff(np.concatenate([[0.0], days]))
+        if "budget" in self._file and "dt" in self._file["budget"]:
+            budget = self._file["budget"]
+            lookup = dict(zip(budget["step"][:].tolist(), budget["dt"][:].tolist()))
+            dt = np.array([lookup.get(int(s), d) for s, d in zip(steps, dt)])
+        return dt
+
+    def _step_table(self, name: str, what: str, item: str) -> pd.DataFrame:
+        """A (step, item) group (/ponds, /reaches, /districts) as a DataFrame
+        indexed by (time, item name); one column per (step, item) variable,
+        after `step` (global step number) and `dt` (step length, d)."""
+        group = self._group(name, what)
+        names = [_text(n) for n in group["name"][:]]
+        steps = group["step"][:]
+        days = group["time"][:]
+        times = _dates(self.start_date, days)
+        index = pd.MultiIndex.from_product([times, names], names=["time", item])
+        columns = {"step": np.repeat(steps, len(names)), "dt": np.repeat(self._step_dt(steps, days), len(names))}
+        for key, dataset in group.items():
+            if isinstance(dataset, h5py.Dataset) and dataset.shape == (len(steps), len(names)):
+                columns[key] = dataset[:].reshape(-1)
+        return pd.DataFrame(columns, index=index)
+
+    def _step_units(self, name: str) -> dict:
+        group = self._group(name, name)
+        return {key: _text(d.attrs.get("units", "")) for key, d in group.items()
+                if isinstance(d, h5py.Dataset) and "units" in d.attrs}
+
     def district_balance(self) -> pd.DataFrame:
-        """Water balance of the irrigation districts (demand, surface water,
-        pumping, unmet, return flow). Not written by the engine yet."""
-        self._group("districts", "irrigation districts")
-        raise NotImplementedError(f"{self.path} has a /districts group, but this gwsim Python package does not "
-                                  f"read its layout yet")
+        """Water balance of the irrigation districts at every time step, from
+        /districts: index (time, district), time the date at the end of the
+        step; columns `step`, `dt` (d), irrigated_area (m2) and the rates in
+        m3/d: crop_water_use, effective_precipitation, net_requirement,
+        gross_demand, surface_water_diverted, surface_water_delivered,
+        conveyance_loss, pumping_requested, pumping_actual, unmet, return_flow,
+        conveyance_recharge (every (step, district) variable of the file).
+        gross_demand = surface_water_delivered + pumping_actual + unmet."""
+        return self._step_table("districts", "irrigation districts", "district")
+
+    def ponds(self) -> pd.DataFrame:
+        """Pond water balance at every time step, from /ponds: index (time,
+        pond); columns `step`, `dt` (d), stage (m), volume (m3) and the rates
+        in m3/d: inflow, connections, rain, evaporation, seepage, spill,
+        imbalance."""
+        return self._step_table("ponds", "ponds", "pond")
+
+    def reaches(self) -> pd.DataFrame:
+        """River and canal reaches at every time step, from /reaches: index
+        (time, reach); columns `step`, `dt` (d), seepage and diverted (m3/d),
+        has_water (1/0)."""
+        return self._step_table("reaches", "river or canal reaches", "reach")
+
+    def table_units(self, group: str) -> dict:
+        """Units of the columns of district_balance ("districts"), ponds(),
+        reaches() or zone_budget() ("zone_budget"), from the file."""
+        return self._step_units(group)
+
+    # -- zones, aquifers and zone budgets --------------------------------------
+    @cached_property
+    def zones(self) -> pd.Series:
+        """Zone names indexed by zone id (from /zones)."""
+        group = self._group("zones", "zones")
+        return pd.Series([_text(n) for n in group["name"][:]], index=pd.Index(group["id"][:], name="zone_id"),
+                         name="zone")
+
+    def zone_map(self) -> np.ndarray:
+        """Zone id of every (row, col), 0 outside every zone, (nrow, ncol)."""
+        return self._group("zones", "zones")["map"][:]
+
+    @cached_property
+    def aquifers(self) -> dict:
+        """Aquifer name -> list of its one-based layers (from /aquifers)."""
+        group = self._group("aquifers", "aquifers")
+        member = group["layers"][:] != 0
+        return {_text(n): [int(k) for k in self.grid.layers[member[i]]]
+                for i, n in enumerate(group["name"][:])}
+
+    @cached_property
+    def layer_types(self) -> list:
+        """'convertible' or 'confined' for each layer (root layer_type)."""
+        if "layer_type" not in self._file:
+            return ["confined"] * self.grid.nlay
+        return ["convertible" if t else "confined" for t in self._file["layer_type"][:]]
+
+    @cached_property
+    def zone_budget_terms(self) -> list:
+        """Zone budget terms in file order: the budget terms, then other_units."""
+        terms = _text(self._group("zone_budget", "zone budget").attrs.get("terms", ""))
+        return [t for t in terms.split(",") if t]
+
+    def zone_budget(self) -> pd.DataFrame:
+        """Budget of every zone-aquifer unit at every time step, m3/d, from
+        /zone_budget: index (time, zone name, aquifer name), columns
+        <term>_in and <term>_out in file order. other_units is the flow to and
+        from the other units, so each unit's budget closes; summed over all
+        units the other terms equal /budget's."""
+        group = self._group("zone_budget", "zone budget")
+        zones = [_text(n) for n in group["zone_name"][:]]
+        aquifers = [_text(n) for n in group["aquifer_name"][:]]
+        steps = group["step"][:]
+        times = _dates(self.start_date, group["time"][:])
+        index = pd.MultiIndex.from_product([times, zones, aquifers], names=["time", "zone", "aquifer"])
+        shape = (len(steps), len(zones), len(aquifers))
+        columns = {}
+        for term in self.zone_budget_terms:
+            for side in ("in", "out"):
+                key = f"{term}_{side}"
+                if key in group and group[key].shape == shape:
+                    columns[key] = group[key][:].reshape(-1)
+        return pd.DataFrame(columns, index=index)
+
+    # -- irrigation maps -------------------------------------------------------
+    def irrigation_maps(self, time=-1) -> xr.Dataset:
+        """Irrigation pumping and return flow per unit area, m/d, (y, x), at one
+        saved time: variables `pumping` (summed over the pumped layers) and
+        `return` (percolating field losses reaching the water table)."""
+        if "irrigation_pumping" not in self._file:
+            raise KeyError(f"this result has no irrigation maps (no irrigation districts): {self.path}")
+        t = self.time_index(time)
+        attrs = {"units": "m/d"}
+        return xr.Dataset(
+            {"pumping": (("y", "x"), self._file["irrigation_pumping"][t],
+                         {**attrs, "long_name": "irrigation pumping per unit area"}),
+             "return": (("y", "x"), self._file["irrigation_return"][t],
+                        {**attrs, "long_name": "irrigation return flow per unit area"})},
+            coords=self._coords(t=t))
