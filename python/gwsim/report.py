@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 
 from . import plot
+from .comparison import file_format, open_comparison
 from .result import Result, open as open_result
 
 #: Most layers drawn as separate maps per result.
 MAX_MAP_LAYERS = 4
+#: Most irrigation districts drawn as separate balance figures per result (beyond: all districts summed).
+MAX_DISTRICTS = 6
 
 
 def _map_layers(result: Result) -> list:
@@ -146,6 +149,40 @@ def _figures_for(result: Result, index: int, figures: _Figures):
     figures.add(f"{prefix}budget.png", f"{result.name}: water budget per stress period",
                 lambda: plot.budget_bars(result))
     figures.add(f"{prefix}hydrographs.png", f"{result.name}: hydrographs", lambda: plot.hydrographs(result))
+    if "districts" in result._file:
+        districts = list(dict.fromkeys(result.district_balance().index.get_level_values("district")))
+        if len(districts) == 1 or len(districts) > MAX_DISTRICTS:
+            figures.add(f"{prefix}district_balance.png",
+                        f"{result.name}: irrigation district water balance per month"
+                        + ("" if len(districts) == 1 else f" (all {len(districts)} districts)"),
+                        lambda: plot.district_balance(result))
+        else:
+            for i, name in enumerate(districts, start=1):
+                figures.add(f"{prefix}district{i}_balance.png",
+                            f"{result.name}: water balance of irrigation district {name} per month",
+                            lambda name=name: plot.district_balance(result, district=name))
+
+
+def _comparison_section(path, index: int, figures: _Figures) -> pd.DataFrame:
+    """County ranking figures of one comparison file (one per scenario) and
+    its summary rows: total volume saved and mean head difference per scenario."""
+    rows = []
+    with open_comparison(path) as comparison:
+        for j, scenario in enumerate(comparison.scenarios, start=1):
+            name = f"c{index + 1}_s{j}_county_ranking.png"
+            figures.add(name, f"{scenario} vs {comparison.base}: zones ranked by groundwater volume saved, "
+                              f"last common time", lambda scenario=scenario: plot.county_ranking(comparison, scenario))
+            when = comparison.last_common_time(scenario)
+            row = {"comparison": os.path.basename(comparison.path), "scenario": scenario, "base": comparison.base,
+                   "last common time": "none" if pd.isna(when) else f"{when:%Y-%m-%d}"}
+            if not pd.isna(when):
+                saved = comparison.at_last_common_time("volume_saved", scenario)
+                area = comparison.at_last_common_time("recovery_area", scenario)
+                row["volume saved, all zones (million m3)"] = saved.sum() / 1e6
+                row["recovery area, all zones and aquifers (km2)"] = area.sum() / 1e6
+                row["zone saving most"] = saved.idxmax() if saved.notna().any() else ""
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _comparison_figures(results: list, figures: _Figures):
@@ -189,14 +226,28 @@ figcaption { font-size: 0.9em; max-width: 560px; }
 """
 
 
-def write_report(paths, directory, dpi: int = 110) -> Path:
+def write_report(paths, directory, dpi: int = 110, comparisons=()) -> Path:
     """Write the figures and index.html of the results at `paths` into
-    `directory`; returns the path of index.html."""
+    `directory`; returns the path of index.html. Comparison files written by
+    `gwsim compare` (`comparisons`, or among `paths`: recognised by their
+    root attribute format = "gwsim-comparison") add county rankings."""
     directory = Path(directory)
+    comparisons = list(comparisons)
+    result_paths = []
+    for p in paths:
+        (comparisons if file_format(p) == "gwsim-comparison" else result_paths).append(p)
+    for p in comparisons:
+        kind = file_format(p)
+        if kind != "gwsim-comparison":
+            open_comparison(p)  # raises the clear error (missing file, or not a comparison)
+    if not result_paths and not comparisons:
+        raise ValueError("nothing to report: give at least one gwsim result or comparison file")
     directory.mkdir(parents=True, exist_ok=True)
-    results = [open_result(p) for p in paths]
+    results = [open_result(p) for p in result_paths]
     try:
         figures = _Figures(directory, dpi)
+        compared = [_comparison_section(p, i, figures) for i, p in enumerate(comparisons)]
+        compared = pd.concat(compared, ignore_index=True) if compared else pd.DataFrame()
         for i, result in enumerate(results):
             _figures_for(result, i, figures)
         if len(results) > 1:
@@ -209,6 +260,7 @@ def write_report(paths, directory, dpi: int = 110) -> Path:
         for result in results:
             result.close()
 
+    models = [n["model"] for n in numbers] or [os.path.basename(str(p)) for p in comparisons]
     keys = list(dict.fromkeys(k for n in numbers for k in n))
     head = "".join(f"<th>{html.escape(str(i + 1))}</th>" for i in range(len(numbers)))
     body = "".join(f"<tr><th>{html.escape(k)}</th>"
@@ -216,12 +268,18 @@ def write_report(paths, directory, dpi: int = 110) -> Path:
                    for k in keys)
     parts = [
         "<!DOCTYPE html>", "<html><head><meta charset='utf-8'>",
-        f"<title>gwsim report: {html.escape(', '.join(n['model'] for n in numbers))}</title>",
+        f"<title>gwsim report: {html.escape(', '.join(models))}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f"<h1>gwsim report: {html.escape(' vs '.join(n['model'] for n in numbers))}</h1>",
-        "<h2>Key numbers</h2>",
-        f"<table class='summary'><tr><th></th>{head}</tr>{body}</table>",
+        f"<h1>gwsim report: {html.escape(' vs '.join(models))}</h1>",
     ]
+    if numbers:
+        parts += ["<h2>Key numbers</h2>", f"<table class='summary'><tr><th></th>{head}</tr>{body}</table>"]
+    if len(compared):
+        parts += ["<h2>Scenario comparisons</h2>",
+                  "<p>From <code>gwsim compare</code>: groundwater volume saved and recovery area against the "
+                  "base at the last time saved in both runs.</p>",
+                  compared.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="", border=0,
+                                   classes="numbers")]
     if len(observations):
         parts += ["<h2>Observation points</h2>",
                   "<p>Final head, change from the first to the last step"
