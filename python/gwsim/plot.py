@@ -9,6 +9,7 @@ axis and colour-bar labels: m for lengths and heads, m3/d for rates.
 from __future__ import annotations
 
 import math
+import os
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -533,7 +534,7 @@ def county_ranking(source, scenario=None, aquifer=None, variable="volume_saved",
                                "head_difference": (1.0, "m", "mean head difference"),
                                "recovery_area": (1e-6, "km2", "recovery area")}[variable]
         where = "all aquifers" if aquifer is None else f"aquifer {aquifer}"
-        title = (f"Zones ranked by {label}, {where}\n{series.attrs['scenario']} vs {source.base} at "
+        title = (f"Zones ranked by {label}, {where}\n{series.attrs['scenario']} vs {os.path.basename(source.base)} at "
                  f"{series.attrs['time']:{DATE_FORMAT}}")
         ranked = (series * scale).dropna().sort_values(ascending=False)
         ylabel, xlabel = "zone", f"{label} ({units})"

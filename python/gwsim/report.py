@@ -170,10 +170,10 @@ def _comparison_section(path, index: int, figures: _Figures) -> pd.DataFrame:
     with open_comparison(path) as comparison:
         for j, scenario in enumerate(comparison.scenarios, start=1):
             name = f"c{index + 1}_s{j}_county_ranking.png"
-            figures.add(name, f"{scenario} vs {comparison.base}: zones ranked by groundwater volume saved, "
+            figures.add(name, f"{scenario} vs {os.path.basename(comparison.base)}: zones ranked by groundwater volume saved, "
                               f"last common time", lambda scenario=scenario: plot.county_ranking(comparison, scenario))
             when = comparison.last_common_time(scenario)
-            row = {"comparison": os.path.basename(comparison.path), "scenario": scenario, "base": comparison.base,
+            row = {"comparison": os.path.basename(comparison.path), "scenario": scenario, "base": os.path.basename(comparison.base),
                    "last common time": "none" if pd.isna(when) else f"{when:%Y-%m-%d}"}
             if not pd.isna(when):
                 saved = comparison.at_last_common_time("volume_saved", scenario)

@@ -83,3 +83,18 @@ transient_run = _fixture("transient")
 water_table_run = _fixture("water_table")
 no_heads_run = _fixture("no_heads")
 pumped_run = _fixture("pumped")
+irrigated_run = _fixture("irrigated")
+
+
+@pytest.fixture(scope="session")
+def comparison_run(gwsim_binary, tmp_path_factory):
+    """`gwsim compare` of the irrigated run (base) with two scenarios that pump
+    less at the farm well: irrigated_less (a third) and irrigated_no_well."""
+    directory = tmp_path_factory.mktemp("compare")
+    runs = {name: run_scenario(gwsim_binary, directory, name, getattr(scenarios, name.upper()))
+            for name in ("irrigated", "irrigated_less", "irrigated_no_well")}
+    output = directory / "comparison.h5"
+    done = subprocess.run([str(gwsim_binary), "compare", *(str(r.path) for r in runs.values()), "-o", str(output)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"gwsim compare failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return Run(output, done.stdout), runs

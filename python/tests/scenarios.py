@@ -128,3 +128,87 @@ solver: {{method: pcg, head_tolerance: 1.0e-9, residual_tolerance: 1.0e-12}}
 
 # -- No heads: the Thiem model with save_heads none.
 NO_HEADS = THIEM.replace("save_heads: period_end", "save_heads: none").replace("Thiem well", "No heads")
+
+# -- Irrigated: one irrigation district (one crop, flood irrigation) fed by a
+# canal and by deep pumping up to a yearly allotment, a pond filled from the
+# canal in summer, two zones (West, East) and two named aquifers, a farm well
+# in the east. One step per calendar month of 2015, so each step's Kc and
+# reference ET are those of its month. The fixed head is on the east edge,
+# outside the district (pumping from fixed-head cells would not count).
+IRR_START = "2015-01-01"
+IRR_MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+IRR_NROW, IRR_NCOL, IRR_CELL = 6, 8, 100.0
+IRR_ET0 = [0.001, 0.0015, 0.0025, 0.004, 0.005, 0.0055, 0.005, 0.0045, 0.0035, 0.0025, 0.0015, 0.001]
+IRR_RAIN = [0.0001, 0.0002, 0.0003, 0.0008, 0.0011, 0.0025, 0.0048, 0.0045, 0.0015, 0.0007, 0.0003, 0.0001]
+IRR_EFFECTIVE = 0.7
+IRR_KC = [0.4, 0.5, 0.8, 1.1, 1.15, 0.3, 0, 0, 0, 0.5, 0.6, 0.5]
+IRR_EFFICIENCY, IRR_PERCOLATION = 0.6, 0.8
+IRR_CROP_SHARE = 0.5
+IRR_DISTRICT_ROWS, IRR_DISTRICT_COLS = (3, 6), (1, 4)   # one-based, inclusive
+IRR_SW_CAPACITY, IRR_CONVEYANCE, IRR_CONVEYANCE_PERC = 100.0, 0.75, 0.8
+IRR_GW_ALLOTMENT = 30000.0   # m3 per year; deficit: short
+IRR_POND_CELLS = 4
+IRR_POND_RAIN, IRR_POND_EVAP, IRR_POND_FLOOR, IRR_POND_STAGE0 = 0.001, 0.003, 17.0, 17.5
+IRR_CONNECTION_MONTHS, IRR_CONNECTION_RATE = [5, 6, 7, 8, 9], 500.0
+IRR_WELL_RATE = -300.0
+
+
+def irrigated(name, well_rate=IRR_WELL_RATE):
+    (r0, r1), (c0, c1) = IRR_DISTRICT_ROWS, IRR_DISTRICT_COLS
+    district_map = [[1 if r0 <= r <= r1 and c0 <= c <= c1 else 0 for c in range(1, IRR_NCOL + 1)]
+                    for r in range(1, IRR_NROW + 1)]
+    zone_map = [[1 if c <= IRR_NCOL // 2 else 2 for c in range(1, IRR_NCOL + 1)] for _ in range(IRR_NROW)]
+    periods = ", ".join(f"{{length: {d}}}" for d in IRR_MONTH_DAYS)
+    return f"""
+name: {name}
+grid: {{nlay: 2, nrow: {IRR_NROW}, ncol: {IRR_NCOL}, delr: {IRR_CELL}, delc: {IRR_CELL}, top: 20.0,
+        bottom: [0.0, -30.0]}}
+aquifer: {{layer_type: [convertible, confined], k: [5.0, 20.0], k33: [0.5, 2.0], ss: 1.0e-4, sy: 0.1}}
+time: {{start: {IRR_START}, periods: [{periods}]}}
+initial_head: 15.0
+stresses:
+  chd:
+    - {{name: east, cells: {{layer: [1, 2], rows: [1, {IRR_NROW}], col: {IRR_NCOL}}}, head: 15.0}}
+  riv:
+    - {{name: canal, cells: {{layer: 1, row: 1, cols: [2, 7]}}, length: 100.0, width: 5.0, bed_k: 0.1,
+       bed_thickness: 1.0, bed_bottom: 17.0, depth: {{1: 1.0}}}}
+  ponds:
+    - {{name: pond, cells: {{layer: 1, rows: [4, 5], cols: [6, 7]}}, bed_k: 0.01, bed_thickness: 1.0,
+       floor: {IRR_POND_FLOOR}, max_stage: 20.0, initial_stage: {IRR_POND_STAGE0}, rain: {IRR_POND_RAIN},
+       evaporation: {IRR_POND_EVAP}}}
+  connections:
+    - {{name: canal_to_pond, canal: canal, pond: pond, months: {IRR_CONNECTION_MONTHS},
+       max_rate: {IRR_CONNECTION_RATE}}}
+  wel:
+    - {{name: farm, layer: 2, row: 3, col: 7, rate: {well_rate}}}
+irrigation:
+  reference_et: {IRR_ET0}
+  precipitation: {IRR_RAIN}
+  effective_precipitation: {IRR_EFFECTIVE}
+  crops:
+    - {{name: wheat, kc: {IRR_KC}}}
+  methods:
+    - {{name: flood, efficiency: {IRR_EFFICIENCY}, percolation: {IRR_PERCOLATION}}}
+  district_map: {district_map}
+  districts:
+    - name: south_west
+      id: 1
+      crops: {{wheat: {IRR_CROP_SHARE}}}
+      methods: {{2015: {{flood: 1.0}}}}
+      surface_water: {{canal: canal, capacity: {IRR_SW_CAPACITY}, conveyance_efficiency: {IRR_CONVEYANCE},
+                      conveyance_percolation: {IRR_CONVEYANCE_PERC}}}
+      groundwater: {{layers: {{2: 1.0}}, allotment: {IRR_GW_ALLOTMENT}, deficit: short}}
+zones:
+  map: {zone_map}
+  names: {{1: West, 2: East}}
+aquifers:
+  shallow: [1]
+  deep: [2]
+output: {{save_heads: period_end}}
+solver: {{method: direct}}
+"""
+
+
+IRRIGATED = irrigated("Irrigated plain")
+IRRIGATED_LESS = irrigated("Less pumping", IRR_WELL_RATE / 3)
+IRRIGATED_NO_WELL = irrigated("No farm well", 0.0)
