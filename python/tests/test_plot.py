@@ -195,27 +195,108 @@ def test_budget_bars(transient):
         plot.budget_bars(transient, terms=["evt"])
 
 
-def test_district_balance(transient):
+def _bars(ax):
+    """Bar heights by legend label of each bar container."""
+    return {c.get_label(): np.array([p.get_height() for p in c.patches]) for c in ax.containers}
+
+
+def test_district_balance_from_result(irrigated_run):
+    with gwsim.open(irrigated_run.path) as r:
+        ax = plot.district_balance(r)
+        table = r.district_balance()
+    assert ax.get_xlabel() == "month"
+    assert ax.get_ylabel() == "rate (m3/d) (time-weighted mean)"
+    assert ax.get_title() == "Irrigation district water balance, south_west — Irrigated plain"
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"2015-{m:02d}" for m in range(1, 13)]
+    bars = _bars(ax)
+    assert list(bars) == ["surface water delivered", "groundwater pumping", "unmet demand"]
+    assert all(len(b) == 12 for b in bars.values())  # one bar per month
+    # One step per calendar month: the monthly means are the step values.
+    np.testing.assert_allclose(bars["surface water delivered"], table["surface_water_delivered"], atol=1e-9)
+    np.testing.assert_allclose(bars["groundwater pumping"], table["pumping_actual"], atol=1e-9)
+    np.testing.assert_allclose(bars["unmet demand"], table["unmet"], atol=1e-9)
+    lines = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+    np.testing.assert_allclose(lines["gross demand"], table["gross_demand"])
+    np.testing.assert_allclose(lines["return flow"], table["return_flow"])
+    # The stacked bars reach the demand line.
+    tops = [max(p.get_y() + p.get_height() for p in bar) for bar in zip(*(c.patches for c in ax.containers))]
+    np.testing.assert_allclose(tops, table["gross_demand"], atol=1e-9)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert sorted(legend) == sorted(["surface water delivered", "groundwater pumping", "unmet demand",
+                                     "gross demand", "return flow"])
+
+
+def test_district_balance_per_step_from_path_and_table(irrigated_run):
+    ax = plot.district_balance(irrigated_run.path, district="south_west", per="step")
+    assert ax.get_xlabel() == "end of time step"
+    assert ax.get_ylabel() == "rate (m3/d)"
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["2015-02-01", "2015-03-01"]
+    with gwsim.open(irrigated_run.path) as r:
+        table = r.district_balance()
+    plt.close("all")
+    # Two months merged into one bar: the time-weighted mean of their steps.
+    two = table.iloc[:2].copy()
+    two.index = pd.MultiIndex.from_arrays([pd.DatetimeIndex(["2015-01-16", "2015-01-31"]), ["a", "a"]],
+                                          names=["time", "district"])
+    two["dt"] = [15.0, 15.0]
+    ax = plot.district_balance(two)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2015-01"]
+    expected = table["pumping_actual"].iloc[:2].mean()
+    assert _bars(ax)["groundwater pumping"][0] == pytest.approx(expected)
+    with pytest.raises(KeyError, match="no irrigation district named 'north'; this result has: south_west"):
+        plot.district_balance(table, district="north")
+    with pytest.raises(ValueError, match="per must be 'month' or 'step'"):
+        plot.district_balance(table, per="year")
+
+
+def test_district_balance_summary_table_and_errors(transient):
     with pytest.raises(KeyError, match=r"this result has no irrigation districts \(group /districts missing\)"):
         plot.district_balance(transient)
+    with pytest.raises(KeyError, match=r"group /districts missing"):
+        plot.district_balance(transient.path)
     table = pd.DataFrame({"demand": [10.0, 8.0], "surface_water": [4.0, 1.0], "pumping": [5.0, 5.0],
                           "unmet": [1.0, 2.0], "return_flow": [2.0, 1.5]},
                          index=pd.Index(["north", "south"], name="district"))
     ax = plot.district_balance(table, units="million m3/yr")
-    assert ax.get_ylabel() == "volume rate (million m3/yr)"
+    assert ax.get_ylabel() == "rate (million m3/yr)"
     assert ax.get_xlabel() == "district"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["north", "south"]
+    np.testing.assert_allclose(_bars(ax)["unmet demand"], [1.0, 2.0])
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert sorted(legend) == sorted(["surface water", "groundwater pumping", "unmet demand", "demand",
-                                     "return flow"])
+    assert sorted(legend) == sorted(["surface water delivered", "groundwater pumping", "unmet demand",
+                                     "gross demand", "return flow"])
     with pytest.raises(KeyError, match="lacks column"):
         plot.district_balance(table.drop(columns="unmet"))
 
 
-def test_county_ranking(transient):
-    with pytest.raises(KeyError, match=r"no county comparison \(group /counties missing\)"):
+def test_county_ranking_from_comparison(comparison_run):
+    run, _ = comparison_run
+    with gwsim.open_comparison(run.path) as c:
+        ax = plot.county_ranking(c, scenario="irrigated_no_well")
+        saved = c.at_last_common_time("volume_saved", "irrigated_no_well")
+        deep = c.at_last_common_time("volume_saved", "irrigated_no_well", aquifer="deep")
+    assert ax.get_xlabel() == "volume saved (million m3)"
+    assert ax.get_ylabel() == "zone"
+    assert ax.get_title() == ("Zones ranked by volume saved, all aquifers\n"
+                              "irrigated_no_well vs irrigated.h5 at 2016-01-01")
+    ranked = saved.sort_values(ascending=False)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(ranked.index)
+    assert len(ax.patches) == 2
+    np.testing.assert_allclose([p.get_width() for p in ax.patches], ranked.to_numpy() / 1e6)
+    plt.close("all")
+    ax = plot.county_ranking(run.path, scenario=1, aquifer="deep")  # a path; a position; one aquifer
+    assert "deep" in ax.get_title()
+    np.testing.assert_allclose(sorted(p.get_width() for p in ax.patches), sorted(deep.to_numpy() / 1e6))
+    ax = plot.county_ranking(run.path, scenario="irrigated_less", variable="head_difference")
+    assert ax.get_xlabel() == "mean head difference (m)"
+    with pytest.raises(ValueError, match="compares 2 scenarios"):
+        plot.county_ranking(run.path)
+
+
+def test_county_ranking_errors_and_tables(transient):
+    with pytest.raises(ValueError, match="is a gwsim result, not a comparison"):
         plot.county_ranking(transient)
-    with pytest.raises(KeyError, match=r"group /counties missing"):
+    with pytest.raises(ValueError, match=r"is not a gwsim comparison \(root attribute format = 'gwsim-result'"):
         plot.county_ranking(transient.path)
     table = pd.DataFrame({"head_change": [-1.5, 0.4, -3.2]}, index=pd.Index(["A", "B", "C"], name="county"))
     ax = plot.county_ranking(table, units="m")

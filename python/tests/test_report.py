@@ -76,3 +76,28 @@ def test_report_errors(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["report", "-o", str(tmp_path / "rep")])
     assert exit_.value.code == 2 and "RESULT" in capsys.readouterr().err.upper()
+
+
+def test_report_districts_and_comparison(irrigated_run, comparison_run, tmp_path):
+    run, runs = comparison_run
+    done = report(irrigated_run.path, "--comparison", run.path, "-o", tmp_path / "rep")
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "rep" / "index.html").read_text()
+    images = _images(page)
+    assert {"r1_district_balance.png", "c1_s1_county_ranking.png", "c1_s2_county_ranking.png"} <= set(images)
+    for name in images:
+        assert (tmp_path / "rep" / name).stat().st_size > 1000
+    assert "Scenario comparisons" in page and "irrigated_no_well" in page
+    with gwsim.open_comparison(run.path) as c:
+        total = c.at_last_common_time("volume_saved", "irrigated_no_well").sum() / 1e6
+    assert f"<td>{total:.4g}</td>" in page
+    # A comparison file among the inputs is recognised; a result without districts has no balance figure.
+    index = write_report([runs["irrigated_less"].path, run.path], tmp_path / "rep2", dpi=50)
+    images = _images(index.read_text())
+    assert "r1_district_balance.png" in images and "c1_s1_county_ranking.png" in images
+    assert not any("r2_" in name for name in images)  # the comparison is not read as a second result
+
+
+def test_report_comparison_errors(irrigated_run, tmp_path, capsys):
+    assert main(["report", "-o", str(tmp_path / "rep"), "--comparison", str(irrigated_run.path)]) == 1
+    assert "is not a gwsim comparison" in capsys.readouterr().err
