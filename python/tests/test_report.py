@@ -78,10 +78,11 @@ def test_report_errors(tmp_path, capsys):
     assert exit_.value.code == 2 and "RESULT" in capsys.readouterr().err.upper()
 
 
-def test_report_districts_and_comparison(irrigated_run, comparison_run, tmp_path):
+def test_report_districts_and_comparison(irrigated_run, comparison_run, tmp_path, capsys):
     run, runs = comparison_run
-    done = report(irrigated_run.path, "--comparison", run.path, "-o", tmp_path / "rep")
-    assert done.returncode == 0, done.stderr
+    # In-process through the command-line parser (the subprocess is tested above).
+    assert main(["report", str(irrigated_run.path), "--comparison", str(run.path), "-o", str(tmp_path / "rep"),
+                 "--dpi", "50"]) == 0, capsys.readouterr().err
     page = (tmp_path / "rep" / "index.html").read_text()
     images = _images(page)
     assert {"r1_district_balance.png", "c1_s1_county_ranking.png", "c1_s2_county_ranking.png"} <= set(images)
