@@ -477,7 +477,125 @@ solver:
 
     # -- the four measure scenarios (small files on base: baseline.yaml) -------------------
     def write_measures(self):
-        pass
+        """ponds-canals, diversion-district, water-saving and combined, each a small file on
+        `base:` that states only what differs from the baseline (combined: on ponds-canals)."""
+        flood = (6, 7, 8, 9)
+        end = 2015 + self.years - 1
+        # Ponds and canals: canals filled to 1.5 m in the flood season, rivers carry flood water.
+        fill = lambda depth: (lambda y, m: depth if m in flood else 0.0)
+        pc_riv = {
+            "fuyang_river": self.by_period(lambda y, m: 1.5 if m in flood else 0.3, "{:.1f}", indent=12),
+            "hutuo_river": self.by_period(fill(1.0), "{:.1f}", indent=12),
+            "weiyun_river": self.by_period(lambda y, m: 1.5 if m in flood else 0.0, "{:.1f}", indent=12),
+            "snwd_canal": self.by_period(fill(1.5), "{:.1f}", indent=12),
+            "shijin_canal": self.by_period(fill(1.5), "{:.1f}", indent=12),
+        }
+        # Diversion: the canals run all year from 2016 (the diversion districts built in 2015).
+        dv = lambda y, m: 1.5 if y >= 2016 else 0.0
+        dv_riv = {"snwd_canal": self.by_period(dv, "{:.1f}", indent=12),
+                  "shijin_canal": self.by_period(dv, "{:.1f}", indent=12)}
+        comb = lambda y, m: 1.5 if (y >= 2016 or m in flood) else 0.0
+        comb_riv = dict(pc_riv)
+        comb_riv["snwd_canal"] = self.by_period(comb, "{:.1f}", indent=12)
+        comb_riv["shijin_canal"] = self.by_period(comb, "{:.1f}", indent=12)
+
+        def riv_block(depths):
+            return "\n".join(f"    - name: {n}\n      depth: {d}" for n, d in depths.items())
+
+        ponds, conns = self.pits()
+        lake_conn = ("    - {name: fuyang_to_lake, canal: fuyang_river, pond: hengshui_lake, months: [6, 7, 8, 9], "
+                     "max_rate: 400000.0}")
+        head = lambda title, what: (f"# Hengshui, {title} ({2015}-{end}).\n# Written by make_model.py; {what}\n"
+                                    f"# Everything else comes from the base scenario.\n")
+        pc = (head("measure 1: ponds, pits, rivers and canals connected and filled in the flood season",
+                   "the canals and rivers hold water in Jun-Sep, pit-pond clusters along them and\n"
+                   "# Hengshui Lake are filled from them.")
+              + f"base: baseline.yaml\nname: Hengshui ponds-canals{self.suffix}\nstresses:\n  riv:\n{riv_block(pc_riv)}\n"
+              f"  ponds:\n{ponds}\n  connections:\n{lake_conn}\n{conns}\n")
+        self.write_text("ponds-canals.yaml", pc)
+
+        dd_districts = self.district_items(diversion=True, saving=False)
+        dd = (head("measure 2: diversion irrigation districts",
+                   "canal water (South-to-North diversion canal, Shijin canal) replaces\n"
+                   "# part of the pumping in the districts the canals reach, from 2016.")
+              + f"base: baseline.yaml\nname: Hengshui diversion-district{self.suffix}\nstresses:\n  riv:\n{riv_block(dv_riv)}\n"
+              f"irrigation:\n  districts:\n{dd_districts}\n")
+        self.write_text("diversion-district.yaml", dd)
+
+        ws = (head("measure 3: efficient water-saving irrigation and winter-wheat fallowing",
+                   "the method mix moves from flood irrigation to pipes, sprinklers and\n"
+                   "# drip over 2015-2020, and a share of the winter wheat is fallowed from 2016.")
+              + f"base: baseline.yaml\nname: Hengshui water-saving{self.suffix}\n"
+              f"irrigation:\n  districts:\n{self.district_items(diversion=False, saving=True)}\n")
+        self.write_text("water-saving.yaml", ws)
+
+        cb = (head("all three measures together",
+                   "ponds-canals is the base; the canals also run all year for the\n"
+                   "# diversion districts, and the districts get the diversion and water-saving changes.")
+              + f"base: ponds-canals.yaml\nname: Hengshui combined{self.suffix}\nstresses:\n  riv:\n"
+              f"{riv_block({k: comb_riv[k] for k in ('snwd_canal', 'shijin_canal')})}\n"
+              f"irrigation:\n  districts:\n{self.district_items(diversion=True, saving=True)}\n")
+        self.write_text("combined.yaml", cb)
+
+    def write_text(self, name, text):
+        with open(os.path.join(self.yaml_dir, name), "w") as f:
+            f.write(text)
+
+    def district_items(self, diversion, saving):
+        out = []
+        area = {cid: np.count_nonzero(self.district == cid) * self.cell ** 2 for cid, *_ in COUNTIES}
+        reached = {n: c for c, ns in DIVERSION.items() for n in ns}
+        total_area = sum(area[cid] for cid, name, *_ in COUNTIES if name in reached)
+        for cid, name, *_ in COUNTIES:
+            if area[cid] == 0 or (not saving and name not in reached):
+                continue
+            lines = [f"    - name: {name.lower()}"]
+            if saving:
+                lines.append(f"      methods: {SAVING_MIX}")
+                lines.append(f"      fallowing: [{{crop: winter_wheat, share: {FALLOW_SHARE}, months: [10, 11, 12, 1, 2, 3, 4, 5, 6], "
+                             f"years: [{', '.join(str(y) for y in range(2016, 2015 + self.years))}]}}]")
+            if diversion and name in reached:
+                allot = DIVERSION_TOTAL_M3 * area[cid] / total_area
+                lines.append(f"      surface_water: {{canal: {reached[name]}, capacity: {allot / 60.0:.0f}, "
+                             f"allotment: {allot:.4g}, conveyance_efficiency: 0.75, conveyance_percolation: 0.6}}")
+            out.append("\n".join(lines))
+        return "\n".join(out)
+
+    def pits(self):
+        """Pit-pond clusters (2 x 2 cells, 0.6 km2 of water; yearly mean rain 510 mm and
+        evaporation 1,020 mm) beside the rivers and canals, one
+        third, half and two thirds along each; each filled from its river in Jun-Sep."""
+        ponds, conns = [], []
+        taken = np.zeros_like(self.active)
+        for river, pts in RIVERS.items():
+            pts = np.array(pts, dtype=float)
+            seg = np.hypot(*np.diff(pts, axis=0).T)
+            cum = np.concatenate([[0], np.cumsum(seg)])
+            inside = [i for i in range(len(pts)) if self.inside(*pts[i])]
+            lo = cum[max(inside[0] - 1, 0)] if inside else 0.0
+            hi = cum[min(inside[-1] + 1, len(pts) - 1)] if inside else cum[-1]
+            for k, frac in enumerate((0.33, 0.5, 0.67)):
+                s = lo + frac * (hi - lo)
+                i = min(np.searchsorted(cum, s) - 1, len(seg) - 1)
+                t = (s - cum[i]) / seg[i]
+                p = pts[i] + t * (pts[i + 1] - pts[i])
+                d = (pts[i + 1] - pts[i]) / seg[i]
+                q = p + 1.5 * np.array([-d[1], d[0]])           # 1.5 km to the left bank
+                ok = self.active & (self.district > 0) & ~taken
+                ok2 = ok[:-1, :-1] & ok[1:, :-1] & ok[:-1, 1:] & ok[1:, 1:]
+                dist = np.where(ok2, np.hypot(self.X[:-1, :-1] - q[0], self.Y[:-1, :-1] - q[1]), np.inf)
+                r, c = np.unravel_index(np.argmin(dist), dist.shape)
+                taken[r:r + 2, c:c + 2] = True
+                ground = float(self.top[r:r + 2, c:c + 2].min())
+                floor = round(ground - 5.0, 1)
+                name = f"pits_{river.split('_')[0]}_{k + 1}"
+                ponds.append(f"    - name: {name}\n      cells: {{layer: 1, rows: [{r + 1}, {r + 2}], cols: [{c + 1}, {c + 2}]}}\n"
+                             f"      bed_k: 0.05\n      bed_thickness: 1.0\n      floor: {floor}\n"
+                             f"      max_stage: {floor + 4.0:.1f}\n      initial_stage: {floor}\n      area: 6.0e5\n"
+                             f"      rain: 0.0014\n      evaporation: 0.0028")
+                conns.append(f"    - {{name: {river.split('_')[0]}_to_{name}, canal: {river}, pond: {name}, "
+                             f"months: [6, 7, 8, 9], max_rate: 40000.0}}")
+        return "\n".join(ponds), "\n".join(conns)
 
 
 def largest_component(mask):
@@ -514,6 +632,17 @@ PARAMS = {
 }
 CROP_SHARE = 0.40
 GHB_DISTANCE_M = 25000.0
+# Measures (schematic; see README).
+DIVERSION = {"snwd_canal": ["Jizhou", "Taocheng", "Zaoqiang", "Wuyi", "Jingxian"],
+             "shijin_canal": ["Shenzhou", "Wuqiang"]}
+DIVERSION_TOTAL_M3 = 2.5e8          # m3/yr of canal water for the districts reached
+SAVING_MIX = ("{2015: {flood_earthen: 0.5, flood_lined: 0.2, pipe: 0.3}, "
+              "2016: {flood_earthen: 0.41, flood_lined: 0.18, pipe: 0.33, sprinkler: 0.04, drip: 0.04}, "
+              "2017: {flood_earthen: 0.32, flood_lined: 0.16, pipe: 0.36, sprinkler: 0.08, drip: 0.08}, "
+              "2018: {flood_earthen: 0.23, flood_lined: 0.14, pipe: 0.39, sprinkler: 0.12, drip: 0.12}, "
+              "2019: {flood_earthen: 0.14, flood_lined: 0.12, pipe: 0.42, sprinkler: 0.16, drip: 0.16}, "
+              "2020: {flood_earthen: 0.05, flood_lined: 0.1, pipe: 0.45, sprinkler: 0.2, drip: 0.2}}")
+FALLOW_SHARE = 0.25
 BASE_MIX = "{flood_earthen: 0.5, flood_lined: 0.2, pipe: 0.3}"
 
 
