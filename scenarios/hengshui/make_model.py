@@ -590,7 +590,7 @@ solver:
                 floor = round(ground - 5.0, 1)
                 name = f"pits_{river.split('_')[0]}_{k + 1}"
                 ponds.append(f"    - name: {name}\n      cells: {{layer: 1, rows: [{r + 1}, {r + 2}], cols: [{c + 1}, {c + 2}]}}\n"
-                             f"      bed_k: 0.05\n      bed_thickness: 1.0\n      floor: {floor}\n"
+                             f"      bed_k: 0.005\n      bed_thickness: 1.0\n      floor: {floor}\n"
                              f"      max_stage: {floor + 4.0:.1f}\n      initial_stage: {floor}\n      area: 6.0e5\n"
                              f"      rain: 0.0014\n      evaporation: 0.0028")
                 conns.append(f"    - {{name: {river.split('_')[0]}_to_{name}, canal: {river}, pond: {name}, "
