@@ -108,6 +108,9 @@ class Model:
         d = np.stack([np.hypot(X - cx, Y - cy) / r for _, _, cx, cy, r in COUNTIES])
         nearest = np.argmin(d, axis=0)
         dmin = np.min(d, axis=0) * (1.0 + 0.12 * wobble)
+        # Blur the scaled distance (two 12-km box filters) so the outline has no deep notches
+        # between the county discs (the real boundary is irregular but compact).
+        dmin = box_blur(box_blur(dmin, 6.0 / self.cell), 6.0 / self.cell)
         # Scale the county radii so the active area is TARGET_AREA_KM2 (bisection).
         lo, hi = 0.5, 2.0
         for _ in range(60):
@@ -596,6 +599,19 @@ solver:
                 conns.append(f"    - {{name: {river.split('_')[0]}_to_{name}, canal: {river}, pond: {name}, "
                              f"months: [6, 7, 8, 9], max_rate: 40000.0}}")
         return "\n".join(ponds), "\n".join(conns)
+
+
+def box_blur(a, radius_cells):
+    """Mean over a (2r+1)-square window, edges padded with the edge value (separable)."""
+    r = max(int(round(radius_cells)), 1)
+    for axis in (0, 1):
+        p = np.pad(a, [(r, r) if ax == axis else (0, 0) for ax in (0, 1)], mode="edge")
+        c = np.cumsum(p, axis=axis)
+        c = np.insert(c, 0, 0.0, axis=axis)
+        n = a.shape[axis]
+        a = (np.take(c, np.arange(2 * r + 1, n + 2 * r + 1), axis=axis)
+             - np.take(c, np.arange(0, n), axis=axis)) / (2 * r + 1)
+    return a
 
 
 def largest_component(mask):
