@@ -1,6 +1,7 @@
 #include "flow/flow_model.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "core/parallel.hpp"
 #include "flow/conductance.hpp"
@@ -63,58 +64,104 @@ FlowModel::FaceFlow FlowModel::horizontal_flow(double c, Index n, Index m,
   return f;
 }
 
-double FlowModel::stored(Index n, double h) const {
-  const auto k = u(n);
-  if (!convertible(n)) return aquifer_.ss[k] * grid_.thickness(n) * h;
-  return convertible_storage(h, grid_.cell_top(n), grid_.cell_bottom(n), aquifer_.sy[k], aquifer_.ss[k]).v;
-}
-
-double FlowModel::stored_slope(Index n, double h) const {
-  const auto k = u(n);
-  if (!convertible(n)) return aquifer_.ss[k] * grid_.thickness(n);
-  return convertible_storage(h, grid_.cell_top(n), grid_.cell_bottom(n), aquifer_.sy[k], aquifer_.ss[k]).dv_dh;
-}
-
 void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<const double> h_old,
                          double dt, bool steady, std::span<const CellRole> role) const {
-  const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
-  A.resize(grid_.nlay, grid_.nrow, grid_.ncol);
+  const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();
+  A.shape(grid_.nlay, grid_.nrow, grid_.ncol); // every entry is written below or by fix_rows()
   if (nonlinear_) A.make_nonsymmetric();
   const bool sym = !nonlinear_;
-  parallel_for(ntot, [&](Index n) {
-    if (role[u(n)] != CellRole::free) return;
-    double F = 0.0, diag = 0.0;
-    // One face: flow into n from m through saturated conductance c; the
-    // coefficient of h_m in row n is stored positive (= -J_nm ... sign of
-    // the stencil convention), in `coef`.
-    auto face = [&](double c, Index m, bool horizontal, double& coef) {
-      if (c == 0.0) return;
-      if (horizontal && nonlinear_) {
-        const FaceFlow f = horizontal_flow(c, n, m, h);
-        F += f.q;
-        diag -= f.dq_dhn;
-        coef = f.dq_dhm;
-      } else {
-        F += c * (h[u(m)] - h[u(n)]);
-        diag += c;
-        coef = c;
+  if (!nonlinear_) {
+    assemble_confined(A, h, h_old, dt, steady, role);
+    return;
+  }
+  // One grid row per task: layer, row and plan area come from the loop
+  // indices instead of divisions per cell.
+  parallel_for(grid_.nlay * nr, [&](Index lr) {
+    const Index i = lr % nr;
+    const double delc = grid_.delc[u(i)];
+    const double* top = row_top(lr);
+    const double* bot = grid_.bottom.data() + lr * nc;
+    for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
+      if (role[u(n)] != CellRole::free) continue;
+      double F = 0.0, diag = 0.0;
+      // One face: flow into n from m through saturated conductance c; the
+      // coefficient of h_m in row n is stored positive (the stencil's sign
+      // convention), in `coef`.
+      auto face = [&](double c, Index m, bool horizontal, double& coef) {
+        if (c == 0.0) {
+          coef = 0.0;
+          return;
+        }
+        if (horizontal && nonlinear_) {
+          const FaceFlow f = horizontal_flow(c, n, m, h);
+          F += f.q;
+          diag -= f.dq_dhn;
+          coef = f.dq_dhm;
+        } else {
+          F += c * (h[u(m)] - h[u(n)]);
+          diag += c;
+          coef = c;
+        }
+      };
+      double dummy = 0.0;
+      face(east_[u(n)], n + 1, true, A.east[u(n)]);
+      face(south_[u(n)], n + nc, true, A.south[u(n)]);
+      face(down_[u(n)], n + nrc, false, A.down[u(n)]);
+      if (n >= 1) face(east_[u(n - 1)], n - 1, true, sym ? dummy : A.west[u(n)]);
+      if (n >= nc) face(south_[u(n - nc)], n - nc, true, sym ? dummy : A.north[u(n)]);
+      if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false, sym ? dummy : A.up[u(n)]);
+      if (!steady) {
+        const double area = grid_.delr[u(j)] * delc;
+        const StoredWater now = stored(n, top[j], bot[j], h[u(n)]);
+        F += area * (stored(n, top[j], bot[j], h_old[u(n)]).v - now.v) / dt;
+        diag += area * now.dv_dh / dt;
       }
-    };
-    double dummy = 0.0;
-    face(east_[u(n)], n + 1, true, A.east[u(n)]);
-    face(south_[u(n)], n + nc, true, A.south[u(n)]);
-    face(down_[u(n)], n + nrc, false, A.down[u(n)]);
-    if (n >= 1) face(east_[u(n - 1)], n - 1, true, sym ? dummy : A.west[u(n)]);
-    if (n >= nc) face(south_[u(n - nc)], n - nc, true, sym ? dummy : A.north[u(n)]);
-    if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false, sym ? dummy : A.up[u(n)]);
-    if (!steady) {
-      const double area = grid_.area_of(n);
-      F += area * (stored(n, h_old[u(n)]) - stored(n, h[u(n)])) / dt;
-      diag += area * stored_slope(n, h[u(n)]) / dt;
+      A.diag[u(n)] = diag;
+      A.rhs[u(n)] = F;
     }
-    A.diag[u(n)] = diag;
-    A.rhs[u(n)] = F;
   });
+}
+
+void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
+                                  std::span<const double> h_old, double dt, bool steady,
+                                  std::span<const CellRole> role) const {
+  // The same terms as the general loop with the saturation factors at 1:
+  // plain loads and stores, so the loop runs near memory speed.
+  const Index ntot = grid_.ncell(), nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();
+  const double *E = east_.data(), *S = south_.data(), *D = down_.data();
+  const double *H = h.data(), *HO = h_old.data(), *ss = aquifer_.ss.data();
+  const CellRole* R = role.data();
+  double *ae = A.east.data(), *as = A.south.data(), *ad = A.down.data();
+  double *diag = A.diag.data(), *rhs = A.rhs.data();
+  parallel_for(grid_.nlay * nr, [&](Index lr) {
+    const double delc = grid_.delc[u(lr % nr)];
+    const double* top = row_top(lr);
+    const double* bot = grid_.bottom.data() + lr * nc;
+    for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
+      if (R[n] != CellRole::free) continue;
+      const double hn = H[n];
+      double F = 0.0, d = 0.0;
+      const double ce = E[n], cs = S[n], cd = D[n];
+      if (ce != 0.0) { F += ce * (H[n + 1] - hn); d += ce; }
+      if (cs != 0.0) { F += cs * (H[n + nc] - hn); d += cs; }
+      if (cd != 0.0) { F += cd * (H[n + nrc] - hn); d += cd; }
+      ae[n] = ce;
+      as[n] = cs;
+      ad[n] = cd;
+      if (n >= 1 && E[n - 1] != 0.0) { F += E[n - 1] * (H[n - 1] - hn); d += E[n - 1]; }
+      if (n >= nc && S[n - nc] != 0.0) { F += S[n - nc] * (H[n - nc] - hn); d += S[n - nc]; }
+      if (n >= nrc && D[n - nrc] != 0.0) { F += D[n - nrc] * (H[n - nrc] - hn); d += D[n - nrc]; }
+      if (!steady) {
+        const double area = grid_.delr[u(j)] * delc;
+        const double c = ss[n] * (top[j] - bot[j]);
+        F += area * (c * HO[n] - c * hn) / dt;
+        d += area * c / dt;
+      }
+      diag[n] = d;
+      rhs[n] = F;
+    }
+  });
+  (void)ntot;
 }
 
 void FlowModel::fix_rows(StencilSystem& A, std::span<const CellRole> role) const {
@@ -142,14 +189,32 @@ void FlowModel::storage_budget(BudgetTerm& term, std::span<const double> h,
                                std::span<const double> h_old, double dt, bool steady,
                                std::span<const CellRole> role) const {
   if (steady) return;
-  auto flow = [&](Index n) {
-    return role[u(n)] == CellRole::free
-               ? grid_.area_of(n) * (stored(n, h_old[u(n)]) - stored(n, h[u(n)])) / dt
-               : 0.0;
-  };
-  const Index ntot = grid_.ncell();
-  term.in += parallel_sum(ntot, [&](Index n) { return std::max(flow(n), 0.0); });
-  term.out += parallel_sum(ntot, [&](Index n) { return std::max(-flow(n), 0.0); });
+  using Pair = std::array<double, 2>;
+  const Index nc = grid_.ncol, nr = grid_.nrow;
+  // Blocks of whole grid rows (plan area from the loop indices), in and
+  // out summed together.
+  const Index rows_per_block = std::max<Index>(1, reduction_block / nc);
+  const Pair io = parallel_reduce_chunks(
+      grid_.nlay * nr, rows_per_block, Pair{0.0, 0.0},
+      [&](Index lr0, Index lr1) {
+        Pair s{0.0, 0.0};
+        for (Index lr = lr0; lr < lr1; ++lr) {
+          const double delc = grid_.delc[u(lr % nr)];
+          const double* top = row_top(lr);
+          const double* bot = grid_.bottom.data() + lr * nc;
+          for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
+            if (role[u(n)] != CellRole::free) continue;
+            const double q = grid_.delr[u(j)] * delc *
+                             (stored(n, top[j], bot[j], h_old[u(n)]).v - stored(n, top[j], bot[j], h[u(n)]).v) / dt;
+            if (q > 0.0) s[0] += q;
+            else s[1] -= q;
+          }
+        }
+        return s;
+      },
+      [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; });
+  term.in += io[0];
+  term.out += io[1];
 }
 
 void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h,
@@ -177,15 +242,6 @@ void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h,
   };
   term.in += parallel_sum(ntot, [&](Index n) { return std::max(flow(n), 0.0); });
   term.out += parallel_sum(ntot, [&](Index n) { return std::max(-flow(n), 0.0); });
-}
-
-void FlowModel::storage_flows(std::span<const double> h, std::span<const double> h_old, double dt,
-                              bool steady, std::span<const CellRole> role, std::span<double> q) const {
-  parallel_for(grid_.ncell(), [&](Index n) {
-    q[u(n)] = (!steady && role[u(n)] == CellRole::free)
-                  ? grid_.area_of(n) * (stored(n, h_old[u(n)]) - stored(n, h[u(n)])) / dt
-                  : 0.0;
-  });
 }
 
 Index FlowModel::dry_cells(std::span<const double> h) const {

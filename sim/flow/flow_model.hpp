@@ -16,6 +16,7 @@
 
 #include "flow/aquifer.hpp"
 #include "flow/budget.hpp"
+#include "flow/water_table.hpp"
 #include "grid/grid.hpp"
 #include "solver/stencil.hpp"
 
@@ -42,6 +43,10 @@ public:
   void assemble(StencilSystem& A, std::span<const double> h, std::span<const double> h_old,
                 double dt, bool steady, std::span<const CellRole> role) const;
 
+  /// assemble() for models without convertible cells (linear flow terms).
+  void assemble_confined(StencilSystem& A, std::span<const double> h, std::span<const double> h_old,
+                         double dt, bool steady, std::span<const CellRole> role) const;
+
   /// Make fixed and inactive rows identities with zero right-hand side
   /// (their head change is zero) and cut every coupling to them.
   void fix_rows(StencilSystem& A, std::span<const CellRole> role) const;
@@ -55,20 +60,24 @@ public:
   void fixed_head_budget(BudgetTerm& term, std::span<const double> h,
                          std::span<const CellRole> role) const;
 
-  /// Storage flow of every free cell, m3/d (> 0 released from storage).
-  void storage_flows(std::span<const double> h, std::span<const double> h_old, double dt, bool steady,
-                     std::span<const CellRole> role, std::span<double> q) const;
+  /// Storage flow of free cell n, m3/d (> 0 released from storage).
+  double storage_flow(Index n, double h, double h_old, double dt) const {
+    const double top = grid_.cell_top(n), bot = grid_.cell_bottom(n);
+    return grid_.area_of(n) * (stored(n, top, bot, h_old).v - stored(n, top, bot, h).v) / dt;
+  }
 
   /// f(n, m, q) for every face between two active cells of which at least
-  /// one is free, with q the flow into n from m (m3/d), m the east, south
-  /// or lower neighbour of n. Serial (zone budgets).
+  /// one is free and n in [begin, end), with q the flow into n from m
+  /// (m3/d), m the east, south or lower neighbour of n. Serial over the
+  /// range (zone budgets call it per block).
   template <class F>
-  void for_each_face(std::span<const double> h, std::span<const CellRole> role, F f) const {
+  void for_each_face(std::span<const double> h, std::span<const CellRole> role, Index begin, Index end,
+                     F f) const {
     const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
     auto counts = [&](Index a, Index b) {
       return role[static_cast<std::size_t>(a)] == CellRole::free || role[static_cast<std::size_t>(b)] == CellRole::free;
     };
-    for (Index n = 0; n < ntot; ++n) {
+    for (Index n = begin; n < end; ++n) {
       const auto k = static_cast<std::size_t>(n);
       if (role[k] == CellRole::inactive) continue;
       if (east_[k] > 0.0 && counts(n, n + 1)) f(n, n + 1, face_flow(east_[k], n, n + 1, true, h));
@@ -94,9 +103,23 @@ private:
     return horizontal && nonlinear_ ? horizontal_flow(c, n, m, h).q
                                     : c * (h[static_cast<std::size_t>(m)] - h[static_cast<std::size_t>(n)]);
   }
-  /// Stored water of cell n per unit area, m, and its derivative.
-  double stored(Index n, double h) const;
-  double stored_slope(Index n, double h) const;
+  /// Stored water of cell n (between top and bot, m) per unit plan area,
+  /// m, and its derivative: elastic storage of the full thickness in
+  /// confined cells, Sy and Ss in convertible ones (water_table.hpp).
+  StoredWater stored(Index n, double top, double bot, double h) const {
+    const auto k = static_cast<std::size_t>(n);
+    if (!convertible(n)) {
+      const double c = aquifer_.ss[k] * (top - bot);
+      return {c * h, c};
+    }
+    return convertible_storage(h, top, bot, aquifer_.sy[k], aquifer_.ss[k]);
+  }
+  /// Tops of the cells of grid row lr = layer * nrow + row (ncol values):
+  /// the model top for the first layer, else the bottoms of the layer above.
+  const double* row_top(Index lr) const {
+    const Index n0 = lr * grid_.ncol, nrc = grid_.ncell_layer();
+    return n0 < nrc ? grid_.top.data() + n0 : grid_.bottom.data() + (n0 - nrc);
+  }
 
   const Grid& grid_;
   const AquiferProperties& aquifer_;

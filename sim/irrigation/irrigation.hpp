@@ -36,6 +36,13 @@ struct DistrictBalance {
   double conveyance_recharge = 0.0;     ///< conveyance losses reaching the water table
 };
 
+/// What an IrrigationModel carries from step to step: the use of the yearly
+/// allotments (restart points save it).
+struct AllotmentUse {
+  int year = -1;                         ///< calendar year counted (-1: none yet)
+  std::vector<double> sw_used, gw_used;  ///< m3 used this year, per district
+};
+
 class IrrigationModel {
 public:
   IrrigationModel(const IrrigationData& data, const FlowModel& flow, const RiverPackage* rivers,
@@ -44,6 +51,13 @@ public:
   /// Demand and supply of every district for a step of dt days whose
   /// midpoint is `midpoint` (allotments count by calendar year).
   void start_step(double dt, const Date& midpoint);
+  AllotmentUse allotment_use() const { return {year_, sw_used_, gw_used_}; }
+  /// Restore a state saved by allotment_use() (sizes must match the districts).
+  void set_allotment_use(const AllotmentUse& u) {
+    year_ = u.year;
+    sw_used_ = u.sw_used;
+    gw_used_ = u.gw_used;
+  }
   /// Commit the step's use of the allotments.
   void end_step(std::span<const double> h, std::span<const CellRole> role);
 

@@ -137,6 +137,26 @@ void Simulation::set_trial(double omega) {
   });
 }
 
+void Simulation::start_update(double dt) {
+  // Transient steps change smoothly, so the last step's head change scaled
+  // to this step's length is a far better first guess than zero (about 3
+  // fewer solver iterations per step). It is kept only if its residual is
+  // smaller than that of zero (new stresses at a period start can make it
+  // worse).
+  const double zero_residual = norm(system_.rhs);
+  if (dt > 0.0 && last_dt_ > 0.0 && last_change_.size() == dh_.size() && zero_residual > 0.0) {
+    const double f = dt / last_dt_;
+    const double* c = last_change_.data();
+    double* d = dh_.data();
+    parallel_for_blocks(static_cast<Index>(dh_.size()), [&](Index b, Index e) {
+      for (Index n = b; n < e; ++n) d[n] = f * c[n];
+    });
+    trial_.resize(dh_.size());
+    if (residual(system_, dh_, trial_) < zero_residual) return;
+  }
+  std::fill(dh_.begin(), dh_.end(), 0.0);
+}
+
 double Simulation::max_relative_change() const {
   const Grid& g = model_.grid;
   return parallel_max(g.ncell(), [&](Index n) {
@@ -153,7 +173,7 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
   for (int k = 0; k < max_outer; ++k) {
     assemble(system_, head_, dt, steady);
     system_.residual_scale = head_form_norm();
-    std::fill(dh_.begin(), dh_.end(), 0.0);
+    start_update(k == 0 && !steady ? dt : 0.0);
     const SolveStats st = solver_->solve(system_, dh_);
     res.outer = k + 1;
     res.inner += st.iterations;
@@ -194,7 +214,9 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
 
 void Simulation::advance(double dt, bool steady, int cuts_left, double weight, StepInfo& info,
                          StepBudget& acc) {
-  const std::vector<double> start = head_old_;
+  // The starting heads, kept for a retry with cut steps (a member: no
+  // allocation per step; the halves below overwrite it only after use).
+  if (cuts_left > 0 && !steady) step_start_ = head_old_;
   for (const auto& p : packages_) p->start_step(dt, midpoint_);
   NewtonResult r = newton(dt, steady);
   info.newton_iterations += r.outer;
@@ -203,8 +225,8 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
   if (!r.converged) {
     if (cuts_left > 0 && !steady) {
       // Retry as two half steps from the same starting heads.
-      head_ = start;
-      head_old_ = start;
+      head_ = step_start_;
+      head_old_ = step_start_;
       ++info.time_step_cuts;
       advance(0.5 * dt, steady, cuts_left - 1, 0.5 * weight, info, acc);
       head_old_ = head_;
@@ -219,6 +241,17 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
         "the stresses near that cell",
         info.period + 1, info.step + 1, r.outer, r.inner, r.relative_residual, r.max_change,
         g.layer_of(r.where) + 1, g.row_of(r.where) + 1, g.col_of(r.where) + 1));
+  }
+  if (!steady) {
+    // This step's head change: the next step's first guess.
+    last_change_.resize(head_.size());
+    const double* h = head_.data();
+    const double* o = head_old_.data();
+    double* c = last_change_.data();
+    parallel_for_blocks(static_cast<Index>(head_.size()), [&](Index b, Index e) {
+      for (Index n = b; n < e; ++n) c[n] = h[n] - o[n];
+    });
+    last_dt_ = dt;
   }
   const StepBudget b = budget(dt, steady);
   // Zone budget before end_step(): packages still hold this step's state.
@@ -290,6 +323,9 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       period_start = resume->time;
       head_ = resume->head;
       if (ponds_) ponds_->set_volumes(resume->pond_volume);
+      last_change_ = resume->head_change;
+      last_dt_ = resume->last_dt;
+      if (irrigation_) irrigation_->set_allotment_use(resume->allotment_use);
       sum.steps = resume->steps_done;
       sum.solver_iterations = resume->solver_iterations;
       sum.worst_percent_discrepancy = resume->worst_percent_discrepancy;
@@ -343,9 +379,17 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       }
       period_start += sp.length;
       if (period_end) {
-        SimulationState st{per + 1, global, period_start, head_, {}, sum.solver_iterations,
-                           sum.worst_percent_discrepancy};
+        SimulationState st;
+        st.next_period = per + 1;
+        st.steps_done = global;
+        st.time = period_start;
+        st.head = head_;
+        st.solver_iterations = sum.solver_iterations;
+        st.worst_percent_discrepancy = sum.worst_percent_discrepancy;
         if (ponds_) st.pond_volume = ponds_->volumes();
+        st.head_change = last_change_;
+        st.last_dt = last_dt_;
+        if (irrigation_) st.allotment_use = irrigation_->allotment_use();
         period_end(st);
       }
     }

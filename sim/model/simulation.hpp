@@ -39,6 +39,14 @@ struct SimulationState {
   std::vector<double> pond_volume; ///< m3, one per pond
   long solver_iterations = 0;
   double worst_percent_discrepancy = 0.0;
+  /// The last transient step's head change (m, ncell; empty if none) and
+  /// length (d): the first guess of the next step's solve, so a resumed run
+  /// repeats the uninterrupted one's iterations exactly.
+  std::vector<double> head_change;
+  double last_dt = 0.0;
+  /// Irrigation districts' use of their yearly allotments (models with
+  /// districts only).
+  AllotmentUse allotment_use;
 };
 
 class Simulation {
@@ -84,6 +92,9 @@ private:
   /// head_ += omega dh_, and trial_ = head_ + omega dh_.
   void add_update(double omega);
   void set_trial(double omega);
+  /// First guess of the update: the last transient step's head change
+  /// scaled to `dt` (0 for none) if that beats zero, else zero.
+  void start_update(double dt);
   /// Largest |dh| / thickness over convertible cells.
   double max_relative_change() const;
   StepBudget budget(double dt, bool steady) const;
@@ -103,6 +114,9 @@ private:
   StencilSystem system_, scratch_;
   std::vector<CellRole> role_;
   std::vector<double> head_, head_old_, dh_, trial_;
+  std::vector<double> last_change_; ///< m, head change of the last transient step
+  double last_dt_ = 0.0;            ///< d, its length (0: none yet)
+  std::vector<double> step_start_;  ///< m, heads at the start of a step that may be cut
   ZoneBudgetStep zone_step_; ///< zone budget of the current step (time-weighted over cuts)
 };
 

@@ -19,6 +19,13 @@ void StencilSystem::resize(Index nl, Index nr, Index nc) {
   up.clear();
 }
 
+void StencilSystem::shape(Index nl, Index nr, Index nc) {
+  if (nl == nlay && nr == nrow && nc == ncol && diag.size() == static_cast<std::size_t>(size()) &&
+      rhs.size() == diag.size())
+    return;
+  resize(nl, nr, nc);
+}
+
 void StencilSystem::make_nonsymmetric() {
   if (!symmetric()) return;
   const Index n = size(), nc = ncol, nrc = nrow * ncol;

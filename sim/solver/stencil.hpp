@@ -44,6 +44,10 @@ struct StencilSystem {
   bool symmetric() const { return west.empty(); }
   /// Size the symmetric arrays for a grid and zero them.
   void resize(Index nl, Index nr, Index nc);
+  /// Size the arrays for a grid without clearing them when the size is
+  /// unchanged (for assemblers that write every entry); a new size zeroes
+  /// everything and drops the nonsymmetric arrays, as resize().
+  void shape(Index nl, Index nr, Index nc);
   /// Add the west/north/up arrays (copies of the symmetric couplings), making
   /// the system nonsymmetric-capable.
   void make_nonsymmetric();
