@@ -86,7 +86,11 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
   const double bnorm = std::max(A.residual_scale > 0.0 ? A.residual_scale : norm(A.rhs), 1e-300);
   double rnorm = residual(A, h, r_);
   st.relative_residual = rnorm / bnorm;
-  if (st.relative_residual <= settings_.residual_tolerance) {
+  // A small starting residual alone does not end the solve: a first guess
+  // with a smooth error (the previous step's change, say) can have a
+  // residual below the tolerance and heads millimetres off. At least one
+  // iteration must also show a head change within the tolerance.
+  if (rnorm == 0.0) {
     st.converged = true;
     return st;
   }
@@ -173,7 +177,11 @@ SolveStats KrylovSolver::bicgstab(const StencilSystem& A, std::span<double> h) {
   const double bnorm = std::max(A.residual_scale > 0.0 ? A.residual_scale : norm(A.rhs), 1e-300);
   double rnorm = residual(A, h, r_);
   st.relative_residual = rnorm / bnorm;
-  if (st.relative_residual <= settings_.residual_tolerance) {
+  // A small starting residual alone does not end the solve: a first guess
+  // with a smooth error (the previous step's change, say) can have a
+  // residual below the tolerance and heads millimetres off. At least one
+  // iteration must also show a head change within the tolerance.
+  if (rnorm == 0.0) {
     st.converged = true;
     return st;
   }
