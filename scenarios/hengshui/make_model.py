@@ -453,7 +453,7 @@ irrigation:
 observations:
 {self.observations()}
 output:
-  save_heads: period_end
+  save_heads: year_end     # heads at each 1 January and the end (monthly heads: period_end)
   compression: 1
 solver:
   method: multigrid

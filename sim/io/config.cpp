@@ -28,6 +28,7 @@ const std::vector<std::pair<std::string, SolverKind>> solver_methods = {
 const std::vector<std::pair<std::string, SaveHeads>> save_heads_choices = {
     {"every_step", SaveHeads::every_step},
     {"period_end", SaveHeads::period_end},
+    {"year_end", SaveHeads::year_end},
     {"none", SaveHeads::none},
 };
 const std::vector<std::pair<std::string, LayerType>> layer_types = {

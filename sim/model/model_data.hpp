@@ -39,7 +39,10 @@ struct Observation {
   double y = 0.0;
 };
 
-enum class SaveHeads { every_step, period_end, none };
+/// When heads are written to the result: every time step, at the end of
+/// every stress period, at the first step end on or after each 1 January
+/// and at the end of the run (year_end: long monthly runs), or never.
+enum class SaveHeads { every_step, period_end, year_end, none };
 
 struct OutputOptions {
   std::string file;           ///< result path (absolute, or relative to the working directory)

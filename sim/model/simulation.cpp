@@ -303,6 +303,27 @@ void Simulation::report_surface_water(OutputSink& sink, const StepInfo& info) co
   sink.surface_water(info, ponds_ ? std::span<const PondBalance>(ponds_->balances()) : none, reaches);
 }
 
+bool Simulation::should_save_heads(int period, int step, double time, bool last) const {
+  const auto& periods = model_.time.periods;
+  switch (model_.output.save_heads) {
+  case SaveHeads::every_step: return true;
+  case SaveHeads::period_end: return step + 1 == periods[static_cast<std::size_t>(period)].steps;
+  case SaveHeads::none: return false;
+  case SaveHeads::year_end: {
+    if (last) return true;
+    // The calendar year of an instant t (d since the start): 1 January
+    // 00:00 already belongs to the new year. Save where it changes.
+    const long start = model_.time.start.days_since_epoch();
+    auto year_at = [&](double t) {
+      return Date::from_days_since_epoch(start + static_cast<long>(std::floor(t + 1e-9))).year;
+    };
+    const double dt = step_lengths(periods[static_cast<std::size_t>(period)])[static_cast<std::size_t>(step)];
+    return year_at(time) != year_at(time - dt);
+  }
+  }
+  return false;
+}
+
 RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
                            const std::atomic<bool>* stop, const PeriodEnd& period_end,
                            const SimulationState* resume) {
@@ -359,8 +380,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         advance(dt, sp.steady, model_.newton.time_step_cuts, 1.0, info, b);
         b.close();
         info.dry_cells = flow_.dry_cells(head_);
-        info.save_heads = model_.output.save_heads == SaveHeads::every_step ||
-                          (model_.output.save_heads == SaveHeads::period_end && s + 1 == sp.steps);
+        info.save_heads = should_save_heads(per, s, info.time, global + 1 == nsteps);
         if (rivers_ || ponds_) report_surface_water(sink, info);
         sink.zone_budget(info, zone_step_);
         if (irrigation_) {
