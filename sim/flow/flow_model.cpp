@@ -44,26 +44,6 @@ FlowModel::FlowModel(const Grid& grid, const AquiferProperties& aq) : grid_(grid
   });
 }
 
-FlowModel::FaceFlow FlowModel::horizontal_flow(double c, Index n, Index m,
-                                               std::span<const double> h) const {
-  const double dh = h[u(m)] - h[u(n)];
-  const Index up = dh > 0.0 ? m : n;
-  double s = 1.0, ds = 0.0;
-  if (convertible(up)) {
-    const Saturation sat = cell_saturation(h[u(up)], grid_.cell_top(up), grid_.cell_bottom(up));
-    if (sat.s > minimum_saturation) {
-      s = sat.s;
-      ds = sat.ds_dh;
-    } else {
-      s = minimum_saturation;
-    }
-  }
-  FaceFlow f{c * s * dh, -c * s, c * s};
-  if (up == n) f.dq_dhn += c * ds * dh;
-  else f.dq_dhm += c * ds * dh;
-  return f;
-}
-
 void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<const double> h_old,
                          double dt, bool steady, std::span<const CellRole> role) const {
   const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();

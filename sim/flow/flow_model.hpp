@@ -97,7 +97,24 @@ private:
   struct FaceFlow {
     double q, dq_dhn, dq_dhm;
   };
-  FaceFlow horizontal_flow(double c, Index n, Index m, std::span<const double> h) const;
+  FaceFlow horizontal_flow(double c, Index n, Index m, std::span<const double> h) const {
+    const double dh = h[static_cast<std::size_t>(m)] - h[static_cast<std::size_t>(n)];
+    const Index up = dh > 0.0 ? m : n;
+    double s = 1.0, ds = 0.0;
+    if (convertible(up)) {
+      const Saturation sat = cell_saturation(h[static_cast<std::size_t>(up)], grid_.cell_top(up), grid_.cell_bottom(up));
+      if (sat.s > minimum_saturation) {
+        s = sat.s;
+        ds = sat.ds_dh;
+      } else {
+        s = minimum_saturation;
+      }
+    }
+    FaceFlow f{c * s * dh, -c * s, c * s};
+    if (up == n) f.dq_dhn += c * ds * dh;
+    else f.dq_dhm += c * ds * dh;
+    return f;
+  }
   /// Flow into n from m through a face of saturated conductance c, m3/d.
   double face_flow(double c, Index n, Index m, bool horizontal, std::span<const double> h) const {
     return horizontal && nonlinear_ ? horizontal_flow(c, n, m, h).q

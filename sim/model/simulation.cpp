@@ -170,8 +170,10 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
   const int max_outer = nonlinear_ ? ns.max_iterations : 1;
   NewtonResult res;
   dh_.resize(static_cast<std::size_t>(ncell));
+  bool assembled = false; // system_ already holds J and F at head_ (from the line search)
   for (int k = 0; k < max_outer; ++k) {
-    assemble(system_, head_, dt, steady);
+    if (!assembled) assemble(system_, head_, dt, steady);
+    assembled = false;
     system_.residual_scale = head_form_norm();
     start_update(k == 0 && !steady ? dt : 0.0);
     const SolveStats st = solver_->solve(system_, dh_);
@@ -204,10 +206,16 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
     trial_.resize(head_.size());
     for (int b = 0;; ++b) {
       set_trial(omega);
-      if (b >= ns.backtracking || residual_norm(trial_, dt, steady) < (1.0 - 1e-4 * omega) * f0) break;
+      if (b >= ns.backtracking) break;
+      if (residual_norm(trial_, dt, steady) < (1.0 - 1e-4 * omega) * f0) {
+        assembled = true; // scratch_ holds the system at the accepted heads
+        break;
+      }
       omega *= 0.5;
     }
     head_.swap(trial_);
+    // The next iteration's system is the one the line search assembled.
+    if (assembled) std::swap(system_, scratch_);
   }
   return res;
 }
