@@ -176,7 +176,18 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
     assembled = false;
     system_.residual_scale = head_form_norm();
     start_update(k == 0 && !steady ? dt : 0.0);
-    const SolveStats st = solver_->solve(system_, dh_);
+    // Later Newton iterations keep the first one's preconditioner (their
+    // Jacobians differ little); should that fail, the solve is repeated
+    // with a fresh one.
+    solver_->keep_preconditioner(k > 0);
+    SolveStats st = solver_->solve(system_, dh_);
+    if (!st.converged && k > 0) {
+      solver_->keep_preconditioner(false);
+      start_update(0.0);
+      res.inner += st.iterations;
+      st = solver_->solve(system_, dh_);
+    }
+    solver_->keep_preconditioner(false);
     res.outer = k + 1;
     res.inner += st.iterations;
     res.relative_residual = st.relative_residual;

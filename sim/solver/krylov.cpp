@@ -61,7 +61,10 @@ KrylovSolver::KrylovSolver(SolverSettings settings, std::unique_ptr<Precondition
     : settings_(settings), pre_(std::move(pre)), name_(std::move(name)) {}
 
 SolveStats KrylovSolver::solve(const StencilSystem& A, std::span<double> h) {
-  pre_->setup(A);
+  if (!keep_ || prepared_ != A.size()) {
+    pre_->setup(A);
+    prepared_ = A.size();
+  }
   return A.symmetric() ? pcg(A, h) : bicgstab(A, h);
 }
 

@@ -41,6 +41,7 @@ public:
   KrylovSolver(SolverSettings settings, std::unique_ptr<Preconditioner> pre, std::string name);
   SolveStats solve(const StencilSystem& A, std::span<double> h) override;
   std::string name() const override { return name_; }
+  void keep_preconditioner(bool keep) override { keep_ = keep; }
 
 private:
   SolveStats pcg(const StencilSystem& A, std::span<double> h);
@@ -51,6 +52,8 @@ private:
   SolverSettings settings_;
   std::unique_ptr<Preconditioner> pre_;
   std::string name_;
+  bool keep_ = false;     ///< reuse the preconditioner of an earlier system
+  Index prepared_ = -1;   ///< size of the system the preconditioner was built for
   std::vector<double> r_, z_, p_, q_, s_, t_, rhat_, v_;
 };
 

@@ -49,6 +49,11 @@ public:
   /// Solve A h = b starting from the given h (warm start).
   virtual SolveStats solve(const StencilSystem& A, std::span<double> h) = 0;
   virtual std::string name() const = 0;
+  /// While true, solves keep the preconditioner built for an earlier system
+  /// instead of building one for the new A (the iteration still uses the new
+  /// A, so only the convergence rate can suffer). For the later Newton
+  /// iterations of a time step, whose Jacobians differ little.
+  virtual void keep_preconditioner(bool /*keep*/) {}
 };
 
 std::unique_ptr<LinearSolver> make_solver(const SolverSettings& settings);
