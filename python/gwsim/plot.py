@@ -354,16 +354,32 @@ def hydrographs(results, names=None, labels=None, ax=None):
     return ax
 
 
-def budget_bars(result: Result, terms=None, ax=None):
-    """Stacked bars per stress period of the time-weighted mean budget rates
-    (m3/d): inflows (<term>_in) above zero, outflows (<term>_out) below, one
-    colour per budget term from /budget's `terms` attribute."""
+def budget_bars(result: Result, terms=None, per=None, ax=None):
+    """Stacked bars of the time-weighted mean budget rates (m3/d) per stress
+    period (`per="period"`) or per calendar year of the period midpoints
+    (`per="year"`): inflows (<term>_in) above zero, outflows (<term>_out)
+    below, one colour per budget term from /budget's `terms` attribute. The
+    default (None) is per period up to 60 periods and per year beyond, where
+    hundreds of monthly bars would be unreadable (and slow to draw)."""
     table = result.period_budget()
     all_terms = result.budget_terms
     terms = all_terms if terms is None else list(terms)
     unknown = [t for t in terms if t not in all_terms]
     if unknown:
         raise KeyError(f"no budget term {', '.join(map(repr, unknown))}; this result has: {', '.join(all_terms)}")
+    if per is None:
+        per = "period" if len(table) <= 60 else "year"
+    if per == "year":
+        mid = table["start"] + (table["end"] - table["start"]) / 2
+        year = pd.DatetimeIndex(mid).year.rename("year")
+        rates = [c for c in table.columns if c.endswith(("_in", "_out"))]
+        length = table["length_days"]
+        table = table[rates].mul(length, axis=0).groupby(year).sum().div(length.groupby(year).sum(), axis=0)
+        xlabel, title = "year", "per year"
+    elif per == "period":
+        xlabel, title = "stress period", "per stress period"
+    else:
+        raise ValueError(f"per must be 'period', 'year' or None, got {per!r}")
     ax = _axes(ax, figsize=(10, 5))
     periods = table.index.to_numpy()
     palette = plt.get_cmap("tab10")
@@ -383,9 +399,9 @@ def budget_bars(result: Result, terms=None, ax=None):
     ax.axhline(0.0, color="k", lw=0.8)
     span = max(up.max(initial=0.0), down.max(initial=0.0)) or 1.0
     ax.set_ylim(-1.08 * max(down.max(initial=0.0), 0.05 * span), 1.08 * max(up.max(initial=0.0), 0.05 * span))
-    ax.set_xlabel("stress period")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("rate (m3/d): in > 0, out < 0 (hatched)")
-    ax.set_title(f"Water budget per stress period (time-weighted mean) — {result.name}")
+    ax.set_title(f"Water budget {title} (time-weighted mean) — {result.name}")
     if len(periods) <= 30:
         ax.set_xticks(periods)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="term")
@@ -405,11 +421,12 @@ def _is_path(source) -> bool:
     return isinstance(source, (str, bytes)) or hasattr(source, "__fspath__")
 
 
-def _monthly_mean(table: pd.DataFrame, columns) -> pd.DataFrame:
-    """Time-weighted mean rates per calendar month of the step midpoints
-    (rate x dt summed over the month's steps, divided by their days)."""
+def _monthly_mean(table: pd.DataFrame, columns, freq="M") -> pd.DataFrame:
+    """Time-weighted mean rates per calendar month (freq "M") or year ("Y")
+    of the step midpoints (rate x dt summed over the steps, divided by their
+    days)."""
     mid = table.index - pd.to_timedelta(table["dt"].to_numpy() / 2.0, unit="D")
-    month = pd.PeriodIndex(mid, freq="M")
+    month = pd.PeriodIndex(mid, freq=freq)
     weighted = table[columns].mul(table["dt"], axis=0).groupby(month).sum()
     return weighted.div(table["dt"].groupby(month).sum(), axis=0)
 
@@ -428,18 +445,18 @@ def _district_series(table: pd.DataFrame, district, per: str) -> tuple:
         what = str(district)
         rates = table.xs(district, level="district")
     columns = ["gross_demand", *DISTRICT_COLUMNS, "return_flow"]
-    if per == "month":
+    if per in ("month", "year"):
         if "dt" not in rates:
-            raise KeyError("the district table has no dt column (step length, d) to weight the monthly means")
-        rates = _monthly_mean(rates, columns)
-        rates.index = rates.index.strftime("%Y-%m")
-        rates.index.name = "month"
+            raise KeyError(f"the district table has no dt column (step length, d) to weight the {per}ly means")
+        rates = _monthly_mean(rates, columns, "M" if per == "month" else "Y")
+        rates.index = rates.index.strftime("%Y-%m" if per == "month" else "%Y")
+        rates.index.name = per
     elif per == "step":
         rates = rates[columns].copy()
         rates.index = rates.index.strftime("%Y-%m-%d")
         rates.index.name = "end of time step"
     else:
-        raise ValueError(f"per must be 'month' or 'step', got {per!r}")
+        raise ValueError(f"per must be 'month', 'year' or 'step', got {per!r}")
     return rates, what
 
 
@@ -498,7 +515,7 @@ def district_balance(source, district=None, per="month", units="m3/d", ax=None):
     ax.set_xticklabels([str(i) for i in rates.index], rotation=45 if len(rates) > 6 else 0,
                        ha="right" if len(rates) > 6 else "center")
     ax.set_xlabel(xlabel)
-    mean = " (time-weighted mean)" if lines and per == "month" else ""
+    mean = " (time-weighted mean)" if lines and per in ("month", "year") else ""
     ax.set_ylabel(f"rate ({units}){mean}")
     ax.set_title(f"Irrigation district water balance, {what}" + (f" — {name}" if name else ""))
     ax.set_ylim(bottom=0.0)

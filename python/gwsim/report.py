@@ -146,21 +146,24 @@ def _figures_for(result: Result, index: int, figures: _Figures):
                     lambda: plot.cross_section(result, row=row))
     else:
         figures.skipped.append((f"{result.name}: maps and sections", "no saved heads (output.save_heads: none)"))
-    figures.add(f"{prefix}budget.png", f"{result.name}: water budget per stress period",
+    long_run = len(result.period_budget()) > 60  # monthly bars of a long run: per year
+    figures.add(f"{prefix}budget.png", f"{result.name}: water budget per {'year' if long_run else 'stress period'}",
                 lambda: plot.budget_bars(result))
     figures.add(f"{prefix}hydrographs.png", f"{result.name}: hydrographs", lambda: plot.hydrographs(result))
     if "districts" in result._file:
         districts = list(dict.fromkeys(result.district_balance().index.get_level_values("district")))
         if len(districts) == 1 or len(districts) > MAX_DISTRICTS:
             figures.add(f"{prefix}district_balance.png",
-                        f"{result.name}: irrigation district water balance per month"
+                        f"{result.name}: irrigation district water balance per {'year' if long_run else 'month'}"
                         + ("" if len(districts) == 1 else f" (all {len(districts)} districts)"),
-                        lambda: plot.district_balance(result))
+                        lambda: plot.district_balance(result, per="year" if long_run else "month"))
         else:
             for i, name in enumerate(districts, start=1):
                 figures.add(f"{prefix}district{i}_balance.png",
-                            f"{result.name}: water balance of irrigation district {name} per month",
-                            lambda name=name: plot.district_balance(result, district=name))
+                            f"{result.name}: water balance of irrigation district {name} per "
+                            f"{'year' if long_run else 'month'}",
+                            lambda name=name: plot.district_balance(result, district=name,
+                                                                    per="year" if long_run else "month"))
 
 
 def _comparison_section(path, index: int, figures: _Figures) -> pd.DataFrame:

@@ -12,6 +12,9 @@ import scenarios as s
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+QUICKSTART = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
+HENGSHUI = Path(__file__).resolve().parents[1] / "notebooks" / "hengshui_comparison.ipynb"
+COARSE = Path(__file__).resolve().parents[2] / "tests" / "regression" / "hengshui_coarse"
 
 
 @pytest.fixture
@@ -52,7 +55,7 @@ def _text(notebook):
 
 
 def test_notebooks_exist():
-    assert [p.name for p in NOTEBOOKS] == ["quickstart.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == ["hengshui_comparison.ipynb", "quickstart.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -71,7 +74,7 @@ def test_quickstart_runs_a_scenario(kernel_env, gwsim_binary, monkeypatch):
     monkeypatch.setenv("GWSIM_SCENARIO", str(scenario))
     monkeypatch.setenv("GWSIM_RESULT", str(result))
     monkeypatch.setenv("GWSIM_BINARY", str(gwsim_binary))
-    notebook = execute(NOTEBOOKS[0], NOTEBOOKS[0].parent)
+    notebook = execute(QUICKSTART, QUICKSTART.parent)
     assert result.exists()
     text = _text(notebook)
     assert "gwsim 0.1.0: Two-layer transient" in text  # the run summary
@@ -84,8 +87,40 @@ def test_quickstart_runs_a_scenario(kernel_env, gwsim_binary, monkeypatch):
 def test_quickstart_on_an_existing_result(kernel_env, thiem_run, monkeypatch):
     """One saved time and no observations: the notebook says so instead of failing."""
     monkeypatch.setenv("GWSIM_RESULT", str(thiem_run.path))
-    notebook = execute(NOTEBOOKS[0], NOTEBOOKS[0].parent)
+    notebook = execute(QUICKSTART, QUICKSTART.parent)
     text = _text(notebook)
     assert "using the existing result" in text
     assert "one saved time: no drawdown" in text
     assert "no observations (group /observations missing)" in text
+
+
+def test_hengshui_comparison_on_the_coarse_model(kernel_env, gwsim_binary, monkeypatch):
+    """The comparison notebook on the coarse Hengshui copy (2 km, 2015-2017, all five
+    scenarios, run here with the real binary): it writes comparison.h5 itself and
+    draws every figure; its table shows the combined programme raising the deep head."""
+    import shutil
+    import subprocess
+    model = kernel_env / "hengshui_coarse"
+    shutil.copytree(COARSE, model)
+    results = kernel_env / "results"
+    results.mkdir()
+    names = ["baseline", "ponds-canals", "diversion-district", "water-saving", "combined"]
+    for name in names:
+        subprocess.run([str(gwsim_binary), "run", "-q", "-t", "1", str(model / f"{name}.yaml"),
+                        "-o", str(results / f"{name}.h5")], check=True, capture_output=True)
+    monkeypatch.setenv("GWSIM_HENGSHUI_DIR", str(results))
+    monkeypatch.setenv("GWSIM_BINARY", str(gwsim_binary))
+    notebook = execute(HENGSHUI, HENGSHUI.parent)
+    assert (results / "comparison.h5").exists()
+    text = _text(notebook)
+    for name in names:
+        assert name in text
+    images = sum(1 for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                 if "image/png" in o.get("data", {}))
+    # 2 hydrographs, 2 difference maps, county ranking, 2 district balances, budget
+    assert images == 8
+    # The printed summary of the change table: combined raises the cone-centre deep head.
+    import re
+    found = re.search(r"combined: cone-centre deep head ([+-][0-9.]+) m", text)
+    assert found, text[-3000:]
+    assert float(found.group(1)) > 0.0

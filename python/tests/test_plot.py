@@ -195,6 +195,33 @@ def test_budget_bars(transient):
         plot.budget_bars(transient, terms=["evt"])
 
 
+def test_budget_bars_per_year(transient):
+    """Per calendar year: the period means weighted by the period lengths."""
+    ax = plot.budget_bars(transient, per="year")
+    assert ax.get_xlabel() == "year"
+    table = transient.period_budget()
+    mid = table["start"] + (table["end"] - table["start"]) / 2
+    years = sorted(set(mid.dt.year))
+    bars = {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
+    assert len(bars["rch"]) == len(years)
+    first = mid.dt.year == years[0]
+    expected = (table["rch_in"][first] * table["length_days"][first]).sum() / table["length_days"][first].sum()
+    assert bars["rch"][0] == pytest.approx(expected)
+    with pytest.raises(ValueError, match="per must be 'period', 'year' or None"):
+        plot.budget_bars(transient, per="month")
+
+
+def test_district_balance_per_year(irrigated_run):
+    with gwsim.open(irrigated_run.path) as r:
+        ax = plot.district_balance(r, per="year")
+        table = r.district_balance()
+    assert ax.get_xlabel() == "year"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2015"]
+    dt = table["dt"]
+    expected = (table["pumping_actual"] * dt).sum() / dt.sum()
+    assert _bars(ax)["groundwater pumping"][0] == pytest.approx(expected)
+
+
 def _bars(ax):
     """Bar heights by legend label of each bar container."""
     return {c.get_label(): np.array([p.get_height() for p in c.patches]) for c in ax.containers}
@@ -245,8 +272,8 @@ def test_district_balance_per_step_from_path_and_table(irrigated_run):
     assert _bars(ax)["groundwater pumping"][0] == pytest.approx(expected)
     with pytest.raises(KeyError, match="no irrigation district named 'north'; this result has: south_west"):
         plot.district_balance(table, district="north")
-    with pytest.raises(ValueError, match="per must be 'month' or 'step'"):
-        plot.district_balance(table, per="year")
+    with pytest.raises(ValueError, match="per must be 'month', 'year' or 'step'"):
+        plot.district_balance(table, per="decade")
 
 
 def test_district_balance_summary_table_and_errors(transient):

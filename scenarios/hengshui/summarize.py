@@ -13,8 +13,8 @@ Prints:
      (layer 1) over the active area, m (> 0: higher than in the baseline);
   3. with --budget, the mean yearly water budget of each scenario, million m3/yr.
 
-Heads are saved at the end of every monthly stress period; "end of 2020" is the head
-saved at 2021-01-01 (the end of period 72).
+Heads are saved at each 1 January (output.save_heads: year_end); "end of 2020" is the
+head saved at 2021-01-01 (the end of period 72). Observed heads are monthly.
 """
 import argparse
 import glob
