@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import signal
+import struct
 import subprocess
 import time
 from pathlib import Path
@@ -41,6 +42,65 @@ def long_example(tmp_path, years=6):
     path = tmp_path / "long.yaml"
     path.write_text(text)
     return path
+
+
+# The irrigation district added to the long example: 11 x 16 cells (1.1 km2)
+# in the middle of the plain, half under a crop, pumping the deep aquifer:
+# 18 792 m3/d gross all year, so the yearly groundwater allotment of 4e6 m3
+# runs out 213 days into each year, in the June-September period (step 8
+# of 73 in 2015); the rest of the year is left unmet.
+DISTRICT_ROWS, DISTRICT_COLS = (25, 35), (45, 60)
+DISTRICT_ALLOTMENT = 4.0e6
+
+
+def irrigated_long_example(tmp_path):
+    """The long example with one irrigation district whose groundwater
+    allotment binds every year."""
+    path = long_example(tmp_path)
+    (r0, r1), (c0, c1) = DISTRICT_ROWS, DISTRICT_COLS
+    district_map = [[1 if r0 <= r <= r1 and c0 <= c <= c1 else 0 for c in range(1, 81)]
+                    for r in range(1, 61)]
+    path.write_text(path.read_text() + f"""irrigation:
+  reference_et: {[0.003] * 12}
+  precipitation: {[0.0005] * 12}
+  effective_precipitation: 0.7
+  crops:
+    - {{name: wheat, kc: {[0.8] * 12}}}
+  methods:
+    - {{name: flood, efficiency: 0.6, percolation: 0.5}}
+  district_map: {district_map}
+  districts:
+    - name: plain
+      id: 1
+      crops: {{wheat: 0.5}}
+      methods: {{2015: {{flood: 1.0}}}}
+      groundwater: {{layers: {{2: 1.0}}, allotment: {DISTRICT_ALLOTMENT}, deficit: short}}
+""")
+    return path
+
+
+def fnv1a64(data):
+    h = 14695981039346656037
+    for b in data:
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def restart_steps_done(path):
+    """Time steps completed at a restart point (sim/io/restart.hpp: magic,
+    version, byte-order mark, hash, three dimensions, heads file name, then
+    the next stress period and the steps done)."""
+    data = path.read_bytes()
+    (name_length,) = struct.unpack_from("<Q", data, 48)
+    _, steps_done = struct.unpack_from("<ii", data, 56 + name_length)
+    return steps_done
+
+
+def with_version(data, version):
+    """A restart point rewritten as format `version`, checksum made valid."""
+    body = bytearray(data[:-8])
+    struct.pack_into("<I", body, 8, version)
+    return bytes(body) + struct.pack("<Q", fnv1a64(body))
 
 
 def run(binary, *args, cwd, timeout=600, env=None):
@@ -137,6 +197,65 @@ def test_sigkill_then_resume_gives_the_uninterrupted_heads(gwsim_binary, long_ru
                                                   err_msg=f"{group}/{name}")
         np.testing.assert_array_equal(a["time"][...], b["time"][...])
         assert a["metadata"].attrs["steps"] == b["metadata"].attrs["steps"]
+    left = leftovers(tmp_path, "resumed.h5")
+    assert not any("restart" in name for name in left), f"restart point not removed: {left}"
+
+
+def test_sigkill_then_resume_with_an_irrigation_district(gwsim_binary, tmp_path):
+    """Killed after the first restart point (end of May 2015, allotment
+    partly used), resumed: the allotment runs out on the same step as in the
+    uninterrupted run (with its use forgotten it would last into December),
+    2016 starts afresh, and heads, district balances and irrigation maps
+    (kept in the heads file, not the restart point) equal the reference."""
+    reference_dir = tmp_path / "reference"
+    reference_dir.mkdir()
+    scenario = irrigated_long_example(tmp_path)
+    reference = reference_dir / "reference.h5"
+    r = run(gwsim_binary, "run", scenario, "-o", reference, "-q", cwd=reference_dir)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(reference, "r") as f:
+        unmet = f["districts"]["unmet"][:, 0]
+        assert f["irrigation_pumping"].shape == (19, 60, 80)  # period ends
+    assert np.all(unmet[:6] == 0.0) and np.all(unmet[8:13] > 18000.0), unmet[:14]
+    assert unmet[13] == 0.0, "the allotment did not start again in 2016"
+
+    out = tmp_path / "resumed.h5"
+    restart = tmp_path / "resumed.h5.restart"
+    proc = start(gwsim_binary, "run", scenario, "-o", out, "-q", "--restart-every", "2",
+                 cwd=tmp_path)
+    wait_for(restart, proc)
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert not out.exists()
+    # The first restart point (after stress periods 1-2, step 6): the
+    # allotment runs out after it, in the same calendar year.
+    assert restart_steps_done(restart) == 6
+
+    # A restart point of the previous format is refused, not misread.
+    good = restart.read_bytes()
+    restart.write_bytes(with_version(good, 2))
+    r = run(gwsim_binary, "run", scenario, "-o", out, "-q", "--resume", cwd=tmp_path)
+    assert r.returncode == 65, r.stderr
+    assert "restart point format version 2 is not supported (this gwsim reads version 3)" in r.stderr
+    assert not out.exists()
+    restart.write_bytes(good)
+
+    r = run(gwsim_binary, "run", scenario, "-o", out, "-q", "--resume", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    got, want = heads(out), heads(reference)
+    assert got.shape == want.shape
+    assert np.max(np.abs(got - want)) <= HEAD_TOLERANCE
+    with h5py.File(out, "r") as a, h5py.File(reference, "r") as b:
+        for name in b["districts"]:
+            if name != "name":
+                np.testing.assert_array_equal(a["districts"][name][...], b["districts"][name][...],
+                                              err_msg=f"districts/{name}")
+        for name in ("irrigation_pumping", "irrigation_return"):
+            np.testing.assert_array_equal(a[name][...], b[name][...], err_msg=name)
+        for name in b["budget"]:
+            np.testing.assert_array_equal(a["budget"][name][...], b["budget"][name][...],
+                                          err_msg=f"budget/{name}")
     left = leftovers(tmp_path, "resumed.h5")
     assert not any("restart" in name for name in left), f"restart point not removed: {left}"
 

@@ -100,10 +100,6 @@ int run(const std::string& scenario, const RunOptions& o) {
   if (o.threads > 0) set_threads(o.threads);
   const std::string restart_path = restart_path_for(m.output.file);
   std::optional<RestartPoint> resume;
-  if (o.resume && !m.irrigation.empty())
-    throw InputError({m.source_file, 0, 0, ""},
-                     "--resume is not supported yet for models with irrigation districts (no restart "
-                     "points are written for them); run without --resume");
   if (o.resume) resume = read_restart(restart_path, m);
 
   std::signal(SIGINT, on_signal);

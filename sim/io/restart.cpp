@@ -3,14 +3,17 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <bit>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -23,9 +26,32 @@ namespace {
 
 constexpr char restart_magic[8] = {'G', 'W', 'S', 'I', 'M', 'R', 'S', 'T'};
 constexpr char heads_magic[8] = {'G', 'W', 'S', 'I', 'M', 'H', 'D', 'S'};
-constexpr std::uint32_t format_version = 2; // 2: zone budgets in the step rows
+// 2: zone budgets in the step rows; 3: head change, last step length and
+// allotment use in the state, district balances in the step rows, irrigation
+// maps in the heads-file records.
+constexpr std::uint32_t format_version = 3;
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 constexpr std::uint64_t heads_header_bytes = 24;
+constexpr std::size_t district_fields = 13; // doubles per DistrictBalance
+
+/// Doubles per heads-file record: the heads, then for models with irrigation
+/// districts the pumping and return-flow maps of the same step.
+std::uint64_t heads_record_length(const ModelData& model) {
+  const Grid& g = model.grid;
+  const auto maps = model.irrigation.empty() ? 0 : 2 * static_cast<std::uint64_t>(g.nrow * g.ncol);
+  return static_cast<std::uint64_t>(g.ncell()) + maps;
+}
+
+/// The fields of a district balance (const or not), in the order they are stored.
+template <class Balance> auto fields_of(Balance& b) {
+  return std::array{&b.irrigated_area, &b.crop_water_use, &b.effective_precipitation,
+                    &b.net_requirement, &b.gross_demand, &b.surface_water_diverted,
+                    &b.surface_water_delivered, &b.conveyance_loss, &b.pumping_requested,
+                    &b.pumping_actual, &b.unmet, &b.return_flow, &b.conveyance_recharge};
+}
+static_assert(std::tuple_size_v<decltype(fields_of(std::declval<DistrictBalance&>()))> == district_fields &&
+                  sizeof(DistrictBalance) == district_fields * sizeof(double),
+              "every DistrictBalance field must be stored in restart points");
 
 SourceLocation at(const std::string& file) { return SourceLocation{file, 0, 0, ""}; }
 
@@ -85,7 +111,7 @@ struct In {
 };
 
 void put_row(Out& o, const StepInfo& i, const StepBudget& b, std::span<const double> observed,
-             const std::string& surface, const std::string& zones) {
+             const std::string& surface, const std::string& zones, const std::string& irrigation) {
   o.put<std::int32_t>(i.period);
   o.put<std::int32_t>(i.step);
   o.put<std::int32_t>(i.global_step);
@@ -112,6 +138,8 @@ void put_row(Out& o, const StepInfo& i, const StepBudget& b, std::span<const dou
   o.b.append(surface);
   o.put<std::uint8_t>(zones.empty() ? 0 : 1);
   o.b.append(zones);
+  o.put<std::uint8_t>(irrigation.empty() ? 0 : 1);
+  o.b.append(irrigation);
 }
 
 RecordedStep get_row(In& in) {
@@ -177,6 +205,15 @@ RecordedStep get_row(In& in) {
     z.in = in.doubles("zone budget");
     z.out = in.doubles("zone budget");
     if (z.in.size() != nzterm * z.nzone * z.naquifer || z.out.size() != z.in.size()) in.damaged("zone budget size");
+  }
+  r.has_irrigation = in.get<std::uint8_t>("district balances") != 0;
+  if (r.has_irrigation) {
+    const auto ndistrict = in.get<std::uint64_t>("district balances");
+    in.need(ndistrict * district_fields * sizeof(double), "district balances");
+    r.districts.resize(ndistrict);
+    for (DistrictBalance& d : r.districts)
+      for (double* f : fields_of(d)) *f = in.get<double>("district balances");
+    r.has_irrigation_maps = in.get<std::uint8_t>("irrigation maps") != 0;
   }
   return r;
 }
@@ -315,6 +352,11 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   s.worst_percent_discrepancy = in.get<double>("state");
   s.head = in.doubles("heads");
   s.pond_volume = in.doubles("pond volumes");
+  s.head_change = in.doubles("head change");
+  s.last_dt = in.get<double>("state");
+  s.allotment_use.year = in.get<std::int32_t>("allotment use");
+  s.allotment_use.sw_used = in.doubles("allotment use");
+  s.allotment_use.gw_used = in.doubles("allotment use");
   rp.saved_heads = in.get<std::uint64_t>("state");
   const auto nrows = in.get<std::uint64_t>("state");
 
@@ -327,6 +369,11 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   if (s.steps_done != steps || nrows != static_cast<std::uint64_t>(steps)) in.damaged("step count");
   if (s.head.size() != static_cast<std::size_t>(g.ncell())) in.damaged("head count");
   if (s.pond_volume.size() != model.stresses.ponds.size()) in.damaged("pond count");
+  if (!s.head_change.empty() && s.head_change.size() != s.head.size()) in.damaged("head change count");
+  if (!std::isfinite(s.last_dt) || s.last_dt < 0.0) in.damaged("last time step length");
+  const std::size_t ndistrict = model.irrigation.districts.size();
+  if (s.allotment_use.sw_used.size() != ndistrict || s.allotment_use.gw_used.size() != ndistrict)
+    in.damaged("allotment use count");
 
   const std::size_t rows_start = in.pos;
   std::uint64_t saved = 0;
@@ -335,16 +382,18 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
     const RecordedStep& row = rp.steps.back();
     if (row.info.global_step != static_cast<int>(r) || row.observed.size() != model.observations.size())
       in.damaged("step row");
+    if (row.has_irrigation && row.districts.size() != ndistrict) in.damaged("district count");
+    if (row.has_irrigation_maps && (ndistrict == 0 || !row.info.save_heads)) in.damaged("irrigation maps");
     saved += row.info.save_heads ? 1 : 0;
   }
   if (in.pos != in.b.size() || saved != rp.saved_heads) in.damaged("step rows");
   rp.rows.assign(bytes, rows_start, in.pos - rows_start);
 
-  // The heads file must hold at least the heads the restart point counts.
+  // The heads file must hold at least the records the restart point counts.
   std::error_code ec;
   const auto size = std::filesystem::file_size(rp.heads_file, ec);
   const std::uint64_t need =
-      heads_header_bytes + rp.saved_heads * static_cast<std::uint64_t>(g.ncell()) * sizeof(double);
+      heads_header_bytes + rp.saved_heads * heads_record_length(model) * sizeof(double);
   if (ec || size < need)
     throw InputError(at(path), fmt::format("restart point's heads file '{}' is {}: run without "
                                          "--resume to start over",
@@ -355,14 +404,16 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
 RestartRecorder::RestartRecorder(OutputSink& inner, const ModelData& model,
                                  std::string restart_path, int every, RestartPoint* resume)
     : inner_(inner), model_(model), path_(std::move(restart_path)), every_(std::max(every, 1)),
-      resume_(resume), hash_(fnv1a64(model.source_text)) {}
+      resume_(resume), hash_(fnv1a64(model.source_text)), record_length_(heads_record_length(model)),
+      pending_maps_(static_cast<std::size_t>(record_length_) - static_cast<std::size_t>(model.grid.ncell()),
+                    0.0) {}
 
 RestartRecorder::~RestartRecorder() {
   if (heads_) std::fclose(heads_);
 }
 
 void RestartRecorder::begin(const ModelData& model) {
-  const std::uint64_t ncell = static_cast<std::uint64_t>(model.grid.ncell());
+  const auto ncell = static_cast<std::size_t>(model.grid.ncell());
   if (!resume_) {
     // A fresh run: its own heads file; an older restart point (of an earlier
     // interrupted run) stays usable until this run's first one replaces it.
@@ -389,7 +440,7 @@ void RestartRecorder::begin(const ModelData& model) {
     std::string header(heads_magic, sizeof heads_magic);
     Out o{header};
     o.put<std::uint64_t>(hash_);
-    o.put<std::uint64_t>(ncell);
+    o.put<std::uint64_t>(record_length_);
     if (std::fwrite(header.data(), 1, header.size(), heads_) != header.size())
       io_failure("cannot write", heads_path_, errno);
     return;
@@ -407,24 +458,37 @@ void RestartRecorder::begin(const ModelData& model) {
     throw InputError(at(heads_path_), "not a gwsim restart heads file");
   std::memcpy(&hash, header + 8, 8);
   std::memcpy(&n, header + 16, 8);
-  if (hash != hash_ || n != ncell)
+  if (hash != hash_)
     throw InputError(at(heads_path_), "restart heads file does not belong to this restart point");
+  if (n != record_length_)
+    throw InputError(at(heads_path_), fmt::format("restart heads file has records of {} values, this "
+                                                "model needs {}: run without --resume to start over",
+                                                n, record_length_));
 
+  // Replay in the order Simulation::run reports a step: surface water, zone
+  // budget, irrigation, then the step itself.
   inner_.begin(model);
-  std::vector<double> head(static_cast<std::size_t>(ncell));
+  std::vector<double> record(static_cast<std::size_t>(record_length_));
+  const std::span<const double> head(record.data(), ncell);
+  const std::size_t nmap = (record.size() - ncell) / 2;
+  const std::span<const double> pumping(record.data() + ncell, nmap);
+  const std::span<const double> return_flow(record.data() + ncell + nmap, nmap);
   for (const RecordedStep& r : resume_->steps) {
     if (r.has_surface_water) inner_.surface_water(r.info, r.ponds, r.reaches);
     if (r.has_zone_budget) inner_.zone_budget(r.info, r.zone_budget);
-    std::span<const double> h;
-    if (r.info.save_heads) {
-      if (std::fread(head.data(), sizeof(double), head.size(), heads_) != head.size())
-        throw InputError(at(heads_path_), "restart heads file is too short");
-      h = head;
+    if (r.info.save_heads &&
+        std::fread(record.data(), sizeof(double), record.size(), heads_) != record.size())
+      throw InputError(at(heads_path_), "restart heads file is too short");
+    if (r.has_irrigation) {
+      if (r.has_irrigation_maps)
+        inner_.irrigation(r.info, r.districts, pumping, return_flow);
+      else
+        inner_.irrigation(r.info, r.districts, {}, {});
     }
-    inner_.step(r.info, h, r.budget, r.observed);
+    inner_.step(r.info, r.info.save_heads ? head : std::span<const double>(), r.budget, r.observed);
   }
   saved_heads_ = resume_->saved_heads;
-  const auto keep = static_cast<off_t>(heads_header_bytes + saved_heads_ * ncell * sizeof(double));
+  const auto keep = static_cast<off_t>(heads_header_bytes + saved_heads_ * record_length_ * sizeof(double));
   if (std::fflush(heads_) != 0 || ::ftruncate(::fileno(heads_), keep) != 0 ||
       std::fseek(heads_, 0, SEEK_END) != 0)
     io_failure("cannot truncate", heads_path_, errno);
@@ -456,14 +520,19 @@ void RestartRecorder::step(const StepInfo& info, std::span<const double> head,
                            const StepBudget& budget, std::span<const double> observed) {
   inner_.step(info, head, budget, observed);
   if (info.save_heads) {
-    if (std::fwrite(head.data(), sizeof(double), head.size(), heads_) != head.size())
+    GWSIM_ASSERT(head.size() + pending_maps_.size() == record_length_);
+    const std::size_t nmaps = pending_maps_.size();
+    if (std::fwrite(head.data(), sizeof(double), head.size(), heads_) != head.size() ||
+        std::fwrite(pending_maps_.data(), sizeof(double), nmaps, heads_) != nmaps)
       io_failure("cannot write", heads_path_, errno);
+    std::fill(pending_maps_.begin(), pending_maps_.end(), 0.0);
     ++saved_heads_;
   }
   Out o{rows_};
-  put_row(o, info, budget, observed, pending_surface_, pending_zones_);
+  put_row(o, info, budget, observed, pending_surface_, pending_zones_, pending_irrigation_);
   pending_surface_.clear();
   pending_zones_.clear();
+  pending_irrigation_.clear();
   ++nrows_;
 }
 
@@ -483,14 +552,30 @@ void RestartRecorder::zone_budget(const StepInfo& info, const ZoneBudgetStep& zb
 
 void RestartRecorder::irrigation(const StepInfo& info, std::span<const DistrictBalance> districts,
                                  std::span<const double> pumping, std::span<const double> return_flow) {
-  // Passed on only: restart points are not written for models with
-  // irrigation districts (their yearly allotment use and maps are not in a
-  // restart point yet), see period_end().
   inner_.irrigation(info, districts, pumping, return_flow);
+  // The balances go into the step row; the maps (given where heads are
+  // saved) into the step's heads-file record, written by step(): in the
+  // restart point, rewritten every period, they would make the I/O grow
+  // with the square of the run length.
+  const bool maps = !pumping.empty() && info.save_heads;
+  const std::size_t nmap = pending_maps_.size() / 2;
+  if (maps && (nmap == 0 || pumping.size() != nmap || return_flow.size() != nmap))
+    throw Error(fmt::format("restart point: irrigation maps of {} and {} values, expected {}",
+                            pumping.size(), return_flow.size(), nmap));
+  pending_irrigation_.clear();
+  Out o{pending_irrigation_};
+  o.put<std::uint64_t>(districts.size());
+  for (const DistrictBalance& d : districts)
+    for (const double* f : fields_of(d)) o.put<double>(*f);
+  o.put<std::uint8_t>(maps ? 1 : 0);
+  if (maps) {
+    std::copy(pumping.begin(), pumping.end(), pending_maps_.begin());
+    std::copy(return_flow.begin(), return_flow.end(),
+              pending_maps_.begin() + static_cast<std::ptrdiff_t>(nmap));
+  }
 }
 
 void RestartRecorder::period_end(const SimulationState& state) {
-  if (!model_.irrigation.empty()) return;
   const auto nper = static_cast<int>(model_.time.periods.size());
   if (state.next_period % every_ == 0 || state.next_period == nper) commit(state);
 }
@@ -517,6 +602,11 @@ void RestartRecorder::commit(const SimulationState& state) {
   o.put<double>(state.worst_percent_discrepancy);
   o.doubles(state.head);
   o.doubles(state.pond_volume);
+  o.doubles(state.head_change);
+  o.put<double>(state.last_dt);
+  o.put<std::int32_t>(state.allotment_use.year);
+  o.doubles(state.allotment_use.sw_used);
+  o.doubles(state.allotment_use.gw_used);
   o.put<std::uint64_t>(saved_heads_);
   o.put<std::uint64_t>(nrows_);
   bytes += rows_;

@@ -5,15 +5,22 @@
 /// the last one) next to the result, as two files:
 ///
 ///   OUT.restart              the state at the period end (heads, pond
-///                            volumes, counters) and every per-step row the
-///                            result needs so far (time-step info, budget,
-///                            observed heads, pond and reach balances);
+///                            volumes, the last step's head change and
+///                            length, the districts' use of their yearly
+///                            allotments, counters) and every per-step row
+///                            the result needs so far (time-step info,
+///                            budget, observed heads, pond and reach
+///                            balances, zone budgets, district balances);
 ///                            small, rewritten whole each time, atomically
 ///                            (temporary file, fsync, rename);
-///   OUT.restart-heads-TOKEN  the heads saved so far (output.save_heads), raw
-///                            doubles appended as the run goes and fsync'd
-///                            before each OUT.restart that counts them, so
-///                            a restart point costs O(one period), not O(run).
+///   OUT.restart-heads-TOKEN  one record per step with saved heads
+///                            (output.save_heads): the ncell heads, then, for
+///                            models with irrigation districts, the
+///                            irrigation pumping and return-flow maps
+///                            (nrow*ncol each). Raw doubles appended as the
+///                            run goes and fsync'd before each OUT.restart
+///                            that counts them, so a restart point costs
+///                            O(one period), not O(run).
 ///
 /// Both survive SIGKILL and power loss in a consistent state: OUT.restart is
 /// either the old or the new one, and the heads file may only have extra
@@ -23,11 +30,14 @@
 /// runs the remaining periods, so its result is complete and equal to an
 /// uninterrupted run's. Both files are removed when the result is written.
 ///
-/// Format of OUT.restart (little-endian, version 2: step rows carry zone budgets):
+/// Format of OUT.restart (little-endian, version 3: the state carries the
+/// last step's head change and length and the allotment use, step rows carry
+/// district balances; version 2 added zone budgets):
 ///   "GWSIMRST" u32 version u32 0x01020304 u64 scenario_hash
 ///   i64 nlay nrow ncol, string heads_file, then the state, the rows,
 ///   and a trailing u64 FNV-1a checksum of every byte before it.
-/// The heads file starts with "GWSIMHDS" u64 scenario_hash u64 ncell.
+/// The heads file starts with "GWSIMHDS" u64 scenario_hash u64 record_length
+/// (doubles per record: ncell, plus 2*nrow*ncol with irrigation districts).
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -46,7 +56,8 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed = 1469598103934
 /// The restart point path of a result path.
 std::string restart_path_for(const std::string& result_path);
 
-/// One recorded step: everything OutputSink::step and surface_water were given.
+/// One recorded step: everything OutputSink::step, surface_water, zone_budget
+/// and irrigation were given, except heads and maps (in the heads file).
 struct RecordedStep {
   StepInfo info;
   StepBudget budget;
@@ -56,6 +67,9 @@ struct RecordedStep {
   std::vector<ReachBalance> reaches;
   bool has_zone_budget = false;
   ZoneBudgetStep zone_budget;
+  bool has_irrigation = false;
+  std::vector<DistrictBalance> districts;
+  bool has_irrigation_maps = false; ///< the step's heads record holds its pumping and return-flow maps
 };
 
 /// A restart point as read back; see read_restart().
@@ -124,6 +138,9 @@ private:
   std::uint64_t nrows_ = 0;
   std::string pending_surface_; ///< serialised surface_water() of the step to come
   std::string pending_zones_;   ///< serialised zone_budget() of the step to come
+  std::string pending_irrigation_; ///< serialised irrigation() of the step to come
+  std::uint64_t record_length_;  ///< doubles per heads-file record (heads, then irrigation maps)
+  std::vector<double> pending_maps_; ///< pumping then return-flow map of the step to come (zeros: none)
   int committed_periods_ = 0;
   int committed_steps_ = 0;
 };
