@@ -65,7 +65,7 @@ SolveStats KrylovSolver::solve(const StencilSystem& A, std::span<double> h) {
     pre_->setup(A);
     prepared_ = A.size();
   }
-  return A.symmetric() ? pcg(A, h) : bicgstab(A, h);
+  return A.symmetric() ? pcg(A, h) : gcr(A, h);
 }
 
 SolveStats KrylovSolver::pcg(const StencilSystem& A, std::span<double> h) {
@@ -173,70 +173,115 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
   return st;
 }
 
-SolveStats KrylovSolver::bicgstab(const StencilSystem& A, std::span<double> h) {
+SolveStats KrylovSolver::gcr(const StencilSystem& A, std::span<double> h) {
+  // Restarted GCR (generalized conjugate residual, Eisenstat-Elman-Schultz):
+  // each iteration applies the preconditioner and A once (BiCGSTAB twice),
+  // makes A z orthogonal to the previous directions' A z (classical
+  // Gram-Schmidt, one fused pass), and minimises the residual norm over the
+  // directions kept. Flexible: the preconditioner may vary (K-cycle).
   const Index n = A.size();
-  resize_all(static_cast<std::size_t>(n), {&r_, &z_, &p_, &q_, &s_, &t_, &rhat_, &v_});
+  const auto un = static_cast<std::size_t>(n);
+  resize_all(un, {&r_});
+  zs_.resize(gcr_restart);
+  qs_.resize(gcr_restart);
+  for (int j = 0; j < gcr_restart; ++j) {
+    zs_[static_cast<std::size_t>(j)].resize(un);
+    qs_[static_cast<std::size_t>(j)].resize(un);
+  }
   SolveStats st;
   const double bnorm = std::max(A.residual_scale > 0.0 ? A.residual_scale : norm(A.rhs), 1e-300);
   double rnorm = residual(A, h, r_);
   st.relative_residual = rnorm / bnorm;
-  // A small starting residual alone does not end the solve: a first guess
-  // with a smooth error (the previous step's change, say) can have a
-  // residual below the tolerance and heads millimetres off. At least one
-  // iteration must also show a head change within the tolerance.
-  if (rnorm == 0.0) {
+  if (rnorm == 0.0) { // see fcg(): a small starting residual alone does not end a solve
     st.converged = true;
     return st;
   }
-  rhat_ = r_;
-  double rho = 1.0, alpha = 1.0, omega = 1.0;
-  std::fill(v_.begin(), v_.end(), 0.0);
-  std::fill(p_.begin(), p_.end(), 0.0);
-  double *hp = h.data(), *rp = r_.data(), *pp = p_.data(), *vp = v_.data(), *sp = s_.data(),
-         *tp = t_.data(), *zp = z_.data(), *qp = q_.data();
+  const Index chunk = n < 16384 ? std::max<Index>(n, 1) : 4096;
+  using Dots = std::array<double, gcr_restart>;
+  std::array<double, gcr_restart> qq{}; // (q_j, q_j) of the kept directions
+  double* hp = h.data();
+  double* rp = r_.data();
+  int k = 0; // directions kept in this cycle
   for (int it = 1; it <= settings_.max_iterations; ++it) {
-    stop_if_requested("BiCGSTAB", it);
-    const double rho_new = dot(rhat_, r_);
-    if (rho_new == 0.0) break;
-    const double beta = (rho_new / rho) * (alpha / omega);
-    rho = rho_new;
-    parallel_for_blocks(n, [&](Index b, Index e) {
-      for (Index i = b; i < e; ++i) pp[i] = rp[i] + beta * (pp[i] - omega * vp[i]);
-    });
-    pre_->apply(p_, z_); // z = M^-1 p
-    apply(A, z_, v_);
-    alpha = rho / dot(rhat_, v_);
-    parallel_for_blocks(n, [&](Index b, Index e) {
-      for (Index i = b; i < e; ++i) sp[i] = rp[i] - alpha * vp[i];
-    });
-    pre_->apply(s_, q_); // q = M^-1 s
-    apply(A, q_, t_);
-    const double tt = dot(t_, t_);
-    omega = tt > 0.0 ? dot(t_, s_) / tt : 0.0;
-    const double dmax = parallel_max(n, [&](Index i) {
-      const double dh = alpha * zp[i] + omega * qp[i];
-      hp[i] += dh;
-      rp[i] = sp[i] - omega * tp[i];
-      return std::abs(dh);
-    });
-    rnorm = norm(r_);
+    stop_if_requested("GCR", it);
+    double* z = zs_[static_cast<std::size_t>(k)].data();
+    double* q = qs_[static_cast<std::size_t>(k)].data();
+    pre_->apply(r_, zs_[static_cast<std::size_t>(k)]);
+    apply(A, zs_[static_cast<std::size_t>(k)], qs_[static_cast<std::size_t>(k)]);
+    if (k > 0) {
+      // beta_j = (q, q_j) / (q_j, q_j) for all kept j in one pass, then
+      // q -= sum beta_j q_j and z -= sum beta_j z_j in another.
+      Dots d = parallel_reduce_chunks(
+          n, chunk, Dots{},
+          [&](Index lo, Index hi) {
+            Dots s{};
+            for (int j = 0; j < k; ++j) {
+              const double* qj = qs_[static_cast<std::size_t>(j)].data();
+              double acc = 0.0;
+              for (Index i = lo; i < hi; ++i) acc += q[i] * qj[i];
+              s[static_cast<std::size_t>(j)] = acc;
+            }
+            return s;
+          },
+          [](Dots a, const Dots& b) {
+            for (std::size_t j = 0; j < a.size(); ++j) a[j] += b[j];
+            return a;
+          });
+      for (int j = 0; j < k; ++j) d[static_cast<std::size_t>(j)] /= qq[static_cast<std::size_t>(j)];
+      parallel_for_chunks(n, chunk, [&](Index lo, Index hi) {
+        for (int j = 0; j < k; ++j) {
+          const double b = d[static_cast<std::size_t>(j)];
+          const double* qj = qs_[static_cast<std::size_t>(j)].data();
+          const double* zj = zs_[static_cast<std::size_t>(j)].data();
+          for (Index i = lo; i < hi; ++i) {
+            q[i] -= b * qj[i];
+            z[i] -= b * zj[i];
+          }
+        }
+      });
+    }
+    using Pair = std::array<double, 2>;
+    const Pair qr = parallel_reduce_chunks(
+        n, chunk, Pair{0.0, 0.0},
+        [&](Index lo, Index hi) {
+          double s0 = 0.0, s1 = 0.0;
+          for (Index i = lo; i < hi; ++i) {
+            s0 += q[i] * q[i];
+            s1 += q[i] * rp[i];
+          }
+          return Pair{s0, s1};
+        },
+        [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; });
+    if (!(qr[0] > 0.0)) break; // breakdown: the direction adds nothing
+    const double alpha = qr[1] / qr[0];
+    const Pair u = parallel_reduce_chunks(
+        n, chunk, Pair{0.0, 0.0},
+        [&](Index lo, Index hi) {
+          double rr = 0.0, dmax = 0.0;
+          for (Index i = lo; i < hi; ++i) {
+            const double dh = alpha * z[i];
+            hp[i] += dh;
+            rp[i] -= alpha * q[i];
+            rr += rp[i] * rp[i];
+            dmax = std::max(dmax, std::abs(dh));
+          }
+          return Pair{rr, dmax};
+        },
+        [](Pair a, Pair b) { return Pair{a[0] + b[0], std::max(a[1], b[1])}; });
+    qq[static_cast<std::size_t>(k)] = qr[0];
+    k = (k + 1) % gcr_restart; // a full basis restarts the cycle
+    rnorm = std::sqrt(u[0]);
     st.iterations = it;
-    st.max_head_change = dmax;
+    st.max_head_change = u[1];
     st.relative_residual = rnorm / bnorm;
-    if (st.relative_residual <= settings_.residual_tolerance &&
-        dmax <= settings_.head_tolerance) {
-      // As in fcg(): only the true residual may end the solve.
+    if (st.relative_residual <= settings_.residual_tolerance && st.max_head_change <= settings_.head_tolerance) {
+      // As in fcg(): only the true residual may end the solve; else restart from it.
       if (residual(A, h, r_) / bnorm <= settings_.residual_tolerance) {
         st.converged = true;
         break;
       }
-      rhat_ = r_;
-      rho = alpha = omega = 1.0;
-      std::fill(v_.begin(), v_.end(), 0.0);
-      std::fill(p_.begin(), p_.end(), 0.0);
-      continue;
+      k = 0;
     }
-    if (omega == 0.0) break;
   }
   st.relative_residual = residual(A, h, r_) / bnorm;
   return st;

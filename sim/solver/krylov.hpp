@@ -1,6 +1,6 @@
 #pragma once
 /// Krylov solvers on the matrix-free stencil: PCG for symmetric systems and
-/// BiCGSTAB for the nonsymmetric Newton systems, both with a pluggable
+/// restarted GCR for the nonsymmetric Newton systems, both with a pluggable
 /// preconditioner (Jacobi by default).
 #include <functional>
 #include <vector>
@@ -34,7 +34,7 @@ private:
   std::vector<double> inv_diag_;
 };
 
-/// Preconditioned CG (symmetric A) or BiCGSTAB (nonsymmetric A), chosen by
+/// Preconditioned CG (symmetric A) or GCR (nonsymmetric A), chosen by
 /// A.symmetric().
 class KrylovSolver final : public LinearSolver {
 public:
@@ -47,14 +47,17 @@ private:
   SolveStats pcg(const StencilSystem& A, std::span<double> h);
   /// Flexible CG with the preconditioned residual z in Z (float or double).
   template <class Z> SolveStats fcg(const StencilSystem& A, std::span<double> h, bool float_z);
-  SolveStats bicgstab(const StencilSystem& A, std::span<double> h);
+  SolveStats gcr(const StencilSystem& A, std::span<double> h);
+  /// Directions GCR keeps before it restarts (2 vectors each).
+  static constexpr int gcr_restart = 5;
 
   SolverSettings settings_;
   std::unique_ptr<Preconditioner> pre_;
   std::string name_;
   bool keep_ = false;     ///< reuse the preconditioner of an earlier system
   Index prepared_ = -1;   ///< size of the system the preconditioner was built for
-  std::vector<double> r_, z_, p_, q_, s_, t_, rhat_, v_;
+  std::vector<double> r_, z_, p_, q_;
+  std::vector<std::vector<double>> zs_, qs_; ///< GCR directions and their images A z
 };
 
 } // namespace gwsim

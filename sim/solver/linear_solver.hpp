@@ -10,9 +10,9 @@
 namespace gwsim {
 
 enum class SolverKind {
-  pcg,       ///< conjugate gradient (BiCGSTAB if nonsymmetric), Jacobi preconditioner
+  pcg,       ///< conjugate gradient (GCR if nonsymmetric), Jacobi preconditioner
   direct,    ///< Eigen sparse direct factorisation (reference, small models)
-  multigrid  ///< flexible CG (BiCGSTAB if nonsymmetric), aggregation multigrid preconditioner
+  multigrid  ///< flexible CG (GCR if nonsymmetric), aggregation multigrid preconditioner
 };
 
 /// Convergence settings of the linear solve. A solve has converged when both

@@ -90,7 +90,7 @@ TEST(Multigrid, MatchesDirectSolverOnSmallProblems) {
   }
 }
 
-TEST(Multigrid, BiCGStabWithMultigridMatchesDirectOnNonsymmetricSystem) {
+TEST(Multigrid, GcrWithMultigridMatchesDirectOnNonsymmetricSystem) {
   Spec s = spec(2, 30, 41);
   s.field = KField::lognormal;
   std::vector<double> h;
@@ -253,7 +253,7 @@ TEST(Multigrid, SameIteratesOnOneAndTwoThreads) {
   EXPECT_EQ(s1.relative_residual, s2.relative_residual);
   EXPECT_TRUE(h1 == h2) << "heads differ between 1 and 2 threads";
   EXPECT_EQ(n1.iterations, n2.iterations);
-  EXPECT_TRUE(g1 == g2) << "BiCGSTAB heads differ between 1 and 2 threads";
+  EXPECT_TRUE(g1 == g2) << "GCR heads differ between 1 and 2 threads";
 }
 
 // One solver object over a sequence of systems, as in time stepping: the
