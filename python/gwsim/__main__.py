@@ -19,6 +19,8 @@ def main(argv=None) -> int:
                              "by groundwater volume saved")
     report.add_argument("-o", "--output", required=True, help="output directory (created if missing)")
     report.add_argument("--dpi", type=int, default=110, help="PNG resolution (default 110)")
+    report.add_argument("-j", "--jobs", type=int, default=None,
+                        help="processes drawing figures (default: one per core, at most 8)")
     args = parser.parse_args(argv)
     if not args.results and not args.comparison:
         report.error("give at least one RESULT file (or --comparison COMPARISON)")
@@ -27,7 +29,8 @@ def main(argv=None) -> int:
     matplotlib.use("Agg")
     from .report import write_report
     try:
-        index = write_report(args.results, args.output, dpi=args.dpi, comparisons=args.comparison)
+        index = write_report(args.results, args.output, dpi=args.dpi, comparisons=args.comparison,
+                             jobs=args.jobs)
     except (OSError, ValueError, KeyError) as error:
         print(f"gwsim report: {error}", file=sys.stderr)
         return 1

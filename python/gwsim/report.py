@@ -5,6 +5,7 @@ the first result."""
 from __future__ import annotations
 
 import html
+import json
 import os
 from pathlib import Path
 
@@ -31,25 +32,47 @@ def _map_layers(result: Result) -> list:
 
 
 class _Figures:
-    """Draws figures into PNG files, noting those that do not apply."""
+    """Draws figures into PNG files, noting those that do not apply. With
+    `jobs` processes, each draws the figures whose position in the (same,
+    deterministic) sequence of add() calls is its `rank` modulo `jobs`."""
 
-    def __init__(self, directory: Path, dpi: int):
+    def __init__(self, directory: Path, dpi: int, rank: int = 0, jobs: int = 1):
         self.directory = directory
         self.dpi = dpi
-        self.drawn = []  # (file name, caption)
-        self.skipped = []  # (caption, reason)
+        self.rank, self.jobs = rank, jobs
+        self.count = 0
+        self.entries = []  # (position, drawn?, file name or caption, caption or reason)
 
     def add(self, name: str, caption: str, draw):
+        position = self.count
+        self.count += 1
+        if position % self.jobs != self.rank:
+            return
         try:
             ax = draw()
         except (ValueError, KeyError, IndexError) as error:
             plt.close("all")
             reason = error.args[0] if error.args else str(error)
-            self.skipped.append((caption, str(reason)))
+            self.entries.append((position, False, caption, str(reason)))
             return
         ax.figure.savefig(self.directory / name, dpi=self.dpi)
         plt.close(ax.figure)
-        self.drawn.append((name, caption))
+        self.entries.append((position, True, name, caption))
+
+    def skip(self, entry):
+        """A figure that does not apply (caption, reason), counted in the sequence."""
+        position = self.count
+        self.count += 1
+        if position % self.jobs == self.rank:
+            self.entries.append((position, False, entry[0], str(entry[1])))
+
+    @property
+    def drawn(self) -> list:
+        return [(a, b) for _, ok, a, b in sorted(self.entries) if ok]
+
+    @property
+    def skipped(self) -> list:
+        return [(a, b) for _, ok, a, b in sorted(self.entries) if not ok]
 
 
 def _final_head_range(result: Result):
@@ -145,7 +168,7 @@ def _figures_for(result: Result, index: int, figures: _Figures):
         figures.add(f"{prefix}section_row{row}.png", f"{result.name}: cross section along row {row}, final time",
                     lambda: plot.cross_section(result, row=row))
     else:
-        figures.skipped.append((f"{result.name}: maps and sections", "no saved heads (output.save_heads: none)"))
+        figures.skip((f"{result.name}: maps and sections", "no saved heads (output.save_heads: none)"))
     long_run = len(result.period_budget()) > 60  # monthly bars of a long run: per year
     figures.add(f"{prefix}budget.png", f"{result.name}: water budget per {'year' if long_run else 'stress period'}",
                 lambda: plot.budget_bars(result))
@@ -192,7 +215,7 @@ def _comparison_figures(results: list, figures: _Figures):
     base = results[0]
     for i, other in enumerate(results[1:], start=2):
         if not other.grid.same_as(base.grid):
-            figures.skipped.append((f"{other.name} minus {base.name}", "different grids"))
+            figures.skip((f"{other.name} minus {base.name}", "different grids"))
             continue
         for layer in _map_layers(other):
             figures.add(f"diff_r{i}_r1_layer{layer}.png",
@@ -204,7 +227,7 @@ def _comparison_figures(results: list, figures: _Figures):
         try:
             observed.append((result, list(result.observation_points.index)))
         except KeyError:
-            figures.skipped.append((f"{result.name}: hydrographs", "no observations (group /observations missing)"))
+            figures.skip((f"{result.name}: hydrographs", "no observations (group /observations missing)"))
     if len(observed) > 1:
         common = [n for n in observed[0][1] if all(n in names for _, names in observed[1:])]
         if common:
@@ -229,11 +252,36 @@ figcaption { font-size: 0.9em; max-width: 560px; }
 """
 
 
-def write_report(paths, directory, dpi: int = 110, comparisons=()) -> Path:
+def _draw(result_paths, comparisons, directory, dpi, rank, jobs, tables=True):
+    """This rank's figures, and (if `tables`) the comparison, key-number and
+    observation tables of the report."""
+    results = [open_result(p) for p in result_paths]
+    numbers, observations = [], pd.DataFrame()
+    try:
+        figures = _Figures(directory, dpi, rank, jobs)
+        compared = [_comparison_section(p, i, figures) for i, p in enumerate(comparisons)]
+        compared = pd.concat(compared, ignore_index=True) if compared else pd.DataFrame()
+        for i, result in enumerate(results):
+            _figures_for(result, i, figures)
+        if len(results) > 1:
+            _comparison_figures(results, figures)
+        if tables:
+            numbers = [key_numbers(r) for r in results]
+            for result, row in zip(results[1:], numbers[1:]):
+                row["largest final head difference vs result 1 (m)"] = _largest_difference(result, results[0])
+            observations = observation_table(results)
+    finally:
+        for result in results:
+            result.close()
+    return figures, compared, numbers, observations
+
+
+def write_report(paths, directory, dpi: int = 110, comparisons=(), jobs=None) -> Path:
     """Write the figures and index.html of the results at `paths` into
     `directory`; returns the path of index.html. Comparison files written by
     `gwsim compare` (`comparisons`, or among `paths`: recognised by their
-    root attribute format = "gwsim-comparison") add county rankings."""
+    root attribute format = "gwsim-comparison") add county rankings. Figures
+    are drawn by `jobs` processes (default: one per core, at most 8)."""
     directory = Path(directory)
     comparisons = list(comparisons)
     result_paths = []
@@ -246,22 +294,40 @@ def write_report(paths, directory, dpi: int = 110, comparisons=()) -> Path:
     if not result_paths and not comparisons:
         raise ValueError("nothing to report: give at least one gwsim result or comparison file")
     directory.mkdir(parents=True, exist_ok=True)
-    results = [open_result(p) for p in result_paths]
+    # The figures are independent: with several cores, forked processes draw
+    # their share (each opens the files itself) while this one draws its own
+    # and computes the tables; the entries come back through pipes.
+    jobs = max(1, min(jobs if jobs else (os.cpu_count() or 1), 8)) if hasattr(os, "fork") else 1
+    children = []
+    for rank in range(1, jobs):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: draw this rank's figures, send the entries, exit without cleanup
+            status = 1
+            try:
+                os.close(read_end)
+                figures, _, _, _ = _draw(result_paths, comparisons, directory, dpi, rank, jobs, tables=False)
+                with os.fdopen(write_end, "w") as out:
+                    json.dump(figures.entries, out)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
     try:
-        figures = _Figures(directory, dpi)
-        compared = [_comparison_section(p, i, figures) for i, p in enumerate(comparisons)]
-        compared = pd.concat(compared, ignore_index=True) if compared else pd.DataFrame()
-        for i, result in enumerate(results):
-            _figures_for(result, i, figures)
-        if len(results) > 1:
-            _comparison_figures(results, figures)
-        numbers = [key_numbers(r) for r in results]
-        for result, row in zip(results[1:], numbers[1:]):
-            row["largest final head difference vs result 1 (m)"] = _largest_difference(result, results[0])
-        observations = observation_table(results)
-    finally:
-        for result in results:
-            result.close()
+        figures, compared, numbers, observations = _draw(result_paths, comparisons, directory, dpi, 0, jobs)
+    finally:  # collect every worker, also when this process failed
+        received = []
+        for pid, read_end in children:
+            with os.fdopen(read_end) as inp:
+                text = inp.read()
+            _, status = os.waitpid(pid, 0)
+            received.append((status, text))
+    for status, text in received:
+        if status != 0 or not text:
+            raise RuntimeError(f"a report worker process failed (exit status {status}); "
+                               f"rerun with --jobs 1 to see its error")
+        figures.entries += [tuple(e) for e in json.loads(text)]
 
     models = [n["model"] for n in numbers] or [os.path.basename(str(p)) for p in comparisons]
     keys = list(dict.fromkeys(k for n in numbers for k in n))
@@ -286,7 +352,7 @@ def write_report(paths, directory, dpi: int = 110, comparisons=()) -> Path:
     if len(observations):
         parts += ["<h2>Observation points</h2>",
                   "<p>Final head, change from the first to the last step"
-                  + (", and final head minus that of result 1." if len(results) > 1 else ".") + "</p>",
+                  + (", and final head minus that of result 1." if len(result_paths) > 1 else ".") + "</p>",
                   _table(observations)]
     parts.append("<h2>Figures</h2>")
     for name, caption in figures.drawn:

@@ -102,3 +102,14 @@ def test_report_districts_and_comparison(irrigated_run, comparison_run, tmp_path
 def test_report_comparison_errors(irrigated_run, tmp_path, capsys):
     assert main(["report", "-o", str(tmp_path / "rep"), "--comparison", str(irrigated_run.path)]) == 1
     assert "is not a gwsim comparison" in capsys.readouterr().err
+
+
+def test_figures_drawn_by_two_processes_give_the_same_report(tmp_path, transient_run, pumped_run):
+    """--jobs 2 forks a worker that draws every other figure: the same files and
+    the same index.html (figures in the same order) as one process."""
+    paths = [transient_run.path, pumped_run.path]
+    one = write_report(paths, tmp_path / "one", dpi=40, jobs=1)
+    two = write_report(paths, tmp_path / "two", dpi=40, jobs=2)
+    assert one.read_text() == two.read_text()
+    assert sorted(p.name for p in one.parent.iterdir()) == sorted(p.name for p in two.parent.iterdir())
+    assert len(list(two.parent.glob("*.png"))) > 4
