@@ -144,25 +144,37 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
   (void)ntot;
 }
 
-void FlowModel::fix_rows(StencilSystem& A, std::span<const CellRole> role) const {
+void FlowModel::fix_rows(StencilSystem& A, std::span<const CellRole> role,
+                         std::span<const Index> not_free) const {
+  // Only the rows of non-free cells and the couplings of their neighbours
+  // change: a pass over the (precomputed) non-free cells instead of all.
   const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
-  auto is_free = [&](Index m) { return role[u(m)] == CellRole::free; };
   const bool sym = A.symmetric();
-  parallel_for(ntot, [&](Index n) {
-    const bool f = is_free(n);
-    if (!f || (n + 1 < ntot && !is_free(n + 1))) A.east[u(n)] = 0.0;
-    if (!f || (n + nc < ntot && !is_free(n + nc))) A.south[u(n)] = 0.0;
-    if (!f || (n + nrc < ntot && !is_free(n + nrc))) A.down[u(n)] = 0.0;
+  (void)role;
+  for (const Index n : not_free) {
+    const auto k = u(n);
+    A.east[k] = A.south[k] = A.down[k] = 0.0;
+    A.diag[k] = 1.0;
+    A.rhs[k] = 0.0;
+    // Couplings of the neighbours to n (stored in the neighbour's row for
+    // the lower-index side).
+    if (n >= 1) A.east[k - 1] = 0.0;
+    if (n >= nc) A.south[k - u(nc)] = 0.0;
+    if (n >= nrc) A.down[k - u(nrc)] = 0.0;
     if (!sym) {
-      if (!f || (n >= 1 && !is_free(n - 1))) A.west[u(n)] = 0.0;
-      if (!f || (n >= nc && !is_free(n - nc))) A.north[u(n)] = 0.0;
-      if (!f || (n >= nrc && !is_free(n - nrc))) A.up[u(n)] = 0.0;
+      A.west[k] = A.north[k] = A.up[k] = 0.0;
+      if (n + 1 < ntot) A.west[k + 1] = 0.0;
+      if (n + nc < ntot) A.north[k + u(nc)] = 0.0;
+      if (n + nrc < ntot) A.up[k + u(nrc)] = 0.0;
     }
-    if (!f) {
-      A.diag[u(n)] = 1.0;
-      A.rhs[u(n)] = 0.0;
-    }
-  });
+  }
+}
+
+std::vector<Index> FlowModel::not_free(std::span<const CellRole> role) {
+  std::vector<Index> list;
+  for (std::size_t n = 0; n < role.size(); ++n)
+    if (role[n] != CellRole::free) list.push_back(static_cast<Index>(n));
+  return list;
 }
 
 void FlowModel::storage_budget(BudgetTerm& term, std::span<const double> h,

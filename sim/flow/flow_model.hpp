@@ -49,7 +49,10 @@ public:
 
   /// Make fixed and inactive rows identities with zero right-hand side
   /// (their head change is zero) and cut every coupling to them.
-  void fix_rows(StencilSystem& A, std::span<const CellRole> role) const;
+  /// `not_free` lists the cells whose role is not free (not_free(role)).
+  void fix_rows(StencilSystem& A, std::span<const CellRole> role, std::span<const Index> not_free) const;
+  /// The cells whose role is not free, ascending.
+  static std::vector<Index> not_free(std::span<const CellRole> role);
 
   /// Storage term: A (V(h_old) - V(h)) / dt summed over free cells; "in"
   /// when water is released from storage (falling heads), as in MODFLOW.

@@ -89,7 +89,7 @@ void Simulation::assemble(StencilSystem& A, std::span<const double> h, double dt
                           bool steady) const {
   flow_.assemble(A, h, head_old_, dt, steady, role_);
   for (const auto& p : packages_) p->add_to(A, h, role_);
-  flow_.fix_rows(A, role_);
+  flow_.fix_rows(A, role_, not_free_);
 }
 
 double Simulation::residual_norm(std::span<const double> h, double dt, bool steady) {
@@ -373,6 +373,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
     for (int per = first_period; per < sum.periods; ++per) {
       const StressPeriod& sp = model_.time.periods[static_cast<std::size_t>(per)];
       chd_.start_period(per, role_, head_, model_.grid);
+      not_free_ = FlowModel::not_free(role_);
       for (const auto& p : packages_) p->start_period(per);
       const std::vector<double> dts = step_lengths(sp);
       double elapsed = 0.0; // d since the period start

@@ -115,6 +115,7 @@ private:
   std::unique_ptr<LinearSolver> solver_;
   StencilSystem system_, scratch_;
   std::vector<CellRole> role_;
+  std::vector<Index> not_free_; ///< cells whose role is not free (this period)
   std::vector<double> head_, head_old_, dh_, trial_;
   std::vector<double> last_change_; ///< m, head change of the last transient step
   double last_dt_ = 0.0;            ///< d, its length (0: none yet)
