@@ -1,4 +1,5 @@
 #include "io/config.hpp"
+#include "io/input_files.hpp"
 
 #include <fmt/format.h>
 
@@ -263,6 +264,7 @@ SolverSettings read_solver(const ConfigNode& node, NewtonSettings& newton) {
 ModelData read_scenario_text(const std::string& text, const std::string& display_name,
                              const std::string& base_dir, const std::vector<std::string>& overrides) {
   const auto source = std::make_shared<const ConfigSource>(ConfigSource{display_name, base_dir, {}});
+  InputFileScope files; // notes every data file read below
   const ComposedScenario composed = compose_scenario(text, source, overrides);
   const ConfigNode root = composed.node();
   ModelData m;
@@ -283,6 +285,7 @@ ModelData read_scenario_text(const std::string& text, const std::string& display
   if (auto n = root.optional("solver")) m.solver = read_solver(*n, m.newton);
   root.done();
   check_steady_periods(m, time.period_nodes);
+  m.input_files_digest = files.count() ? files.digest() : 0;
   return m;
 }
 

@@ -1,5 +1,9 @@
 #include "io/config_surface_water.hpp"
 
+#include <sstream>
+
+#include "io/input_files.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -65,8 +69,12 @@ Schedule<double> read_series(const ConfigNode& node, const TimeDiscretization& t
   const ConfigNode file_node = node.required("file");
   node.done();
   const std::string path = node.source().resolve(file_node.as_string());
-  std::ifstream in(path);
-  if (!in) file_node.fail(fmt::format("cannot read the time series file '{}'", path));
+  std::ifstream file(path, std::ios::binary);
+  if (!file) file_node.fail(fmt::format("cannot read the time series file '{}'", path));
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  InputFileScope::note(path, bytes.str());
+  std::istringstream in(bytes.str());
   std::vector<double> day, value; // days since the model start
   std::string line;
   const long start = time.start.days_since_epoch();

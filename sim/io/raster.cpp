@@ -1,5 +1,7 @@
 #include "io/raster.hpp"
 
+#include "io/input_files.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -38,6 +40,7 @@ std::string read_file(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   std::string text = s.str();
+  InputFileScope::note(path, text);
   if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3); // UTF-8 byte-order mark
   return text;
 }

@@ -301,13 +301,14 @@ std::string read_header(In& in, std::uint64_t& hash, std::int64_t (&dims)[3]) {
 
 } // namespace
 
-std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed) {
-  std::uint64_t h = seed;
-  for (const char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
+std::uint64_t scenario_hash(const ModelData& model) {
+  // The scenario text, then the digest of its data files (0: none noted,
+  // as for models built in code).
+  const std::uint64_t text = fnv1a64(model.source_text);
+  return model.input_files_digest ? fnv1a64(std::string_view(reinterpret_cast<const char*>(&model.input_files_digest),
+                                                              sizeof model.input_files_digest),
+                                            text)
+                                  : text;
 }
 
 std::string restart_path_for(const std::string& result_path) { return result_path + ".restart"; }
@@ -333,10 +334,10 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
     throw InputError(at(path), fmt::format("restart point is for a {} x {} x {} grid, the scenario "
                                          "has {} x {} x {}: run without --resume to start over",
                                          dims[0], dims[1], dims[2], g.nlay, g.nrow, g.ncol));
-  if (hash != fnv1a64(model.source_text))
+  if (hash != scenario_hash(model))
     throw InputError(at(path), fmt::format("restart point was written for a different scenario "
-                                         "(the text of '{}' has changed since): run without "
-                                         "--resume to start over",
+                                         "(the text of '{}' or a data file it reads has changed "
+                                         "since): run without --resume to start over",
                                          model.source_file));
   if (heads_name.empty() || heads_name.find('/') != std::string::npos)
     in.damaged("heads file name");
@@ -404,7 +405,7 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
 RestartRecorder::RestartRecorder(OutputSink& inner, const ModelData& model,
                                  std::string restart_path, int every, RestartPoint* resume)
     : inner_(inner), model_(model), path_(std::move(restart_path)), every_(std::max(every, 1)),
-      resume_(resume), hash_(fnv1a64(model.source_text)), record_length_(heads_record_length(model)),
+      resume_(resume), hash_(scenario_hash(model)), record_length_(heads_record_length(model)),
       pending_maps_(static_cast<std::size_t>(record_length_) - static_cast<std::size_t>(model.grid.ncell()),
                     0.0) {}
 

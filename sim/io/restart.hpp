@@ -45,13 +45,15 @@
 #include <string_view>
 #include <vector>
 
+#include "io/input_files.hpp"
 #include "model/output_sink.hpp"
 #include "model/simulation.hpp"
 
 namespace gwsim {
 
-/// 64-bit FNV-1a of `bytes` (the scenario text), continuing from `seed`.
-std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed = 14695981039346656037ull);
+/// What a restart point must match: the scenario text and the bytes of
+/// every data file it read (ModelData::input_files_digest).
+std::uint64_t scenario_hash(const ModelData& model);
 
 /// The restart point path of a result path.
 std::string restart_path_for(const std::string& result_path);

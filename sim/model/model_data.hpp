@@ -79,6 +79,9 @@ struct ModelData {
   std::string name;
   std::string source_file;  ///< the scenario file path, as given
   std::string source_text;  ///< the full scenario text (stored in the result)
+  /// FNV-1a digest of the data files the reader read (rasters, CSV arrays,
+  /// time series), path and bytes; 0 when none (restart points check it).
+  std::uint64_t input_files_digest = 0;
   Grid grid;
   AquiferProperties aquifer;
   TimeDiscretization time;

@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include "io/config.hpp"
 #include "io/restart.hpp"
 #include "model/simulation.hpp"
 #include "support/model_builder.hpp"
@@ -258,6 +259,43 @@ TEST_F(Restart, OtherScenarioOrGridIsRefused) {
     EXPECT_NE(std::string(e.what()).find("2 x 9 x 11 grid"), std::string::npos) << e.what();
   }
   EXPECT_THROW(read_restart((dir / "missing.restart").string(), m), InputError);
+}
+
+TEST_F(Restart, ChangedDataFileIsRefused) {
+  // The scenario text names the file; its bytes are in the digest, so a
+  // restart point written before k.csv changed is refused.
+  const fs::path data = fs::path(GWSIM_TEST_DATA_DIR);
+  for (const char* f : {"valid.yaml", "k.csv", "top.asc"}) fs::copy_file(data / f, dir / f);
+  const std::string yaml = (dir / "valid.yaml").string();
+  const ModelData m = read_scenario(yaml, {});
+  EXPECT_NE(m.input_files_digest, 0u);
+  EXPECT_EQ(read_scenario(yaml, {}).input_files_digest, m.input_files_digest) << "same files, same digest";
+  RecordingSink full;
+  full.keep_heads = false;
+  RestartRecorder rec(full, m, path, 1);
+  Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) {
+    rec.period_end(st);
+    if (st.next_period == 1)
+      for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().string().find(".restart") != std::string::npos)
+          fs::copy_file(e.path(), e.path().string() + ".kept");
+  });
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string p = e.path().string();
+    if (p.size() > 5 && p.substr(p.size() - 5) == ".kept") fs::rename(p, p.substr(0, p.size() - 5));
+  }
+  ASSERT_NO_THROW(read_restart(path, read_scenario(yaml, {})));
+  std::string k = slurp(dir / "k.csv");
+  k[k.find('1')] = '2'; // one conductivity value changes; the YAML does not
+  spit(dir / "k.csv", k);
+  const ModelData edited = read_scenario(yaml, {});
+  EXPECT_NE(edited.input_files_digest, m.input_files_digest);
+  try {
+    read_restart(path, edited);
+    FAIL() << "a restart point written before a data file changed was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("or a data file it reads has changed"), std::string::npos) << e.what();
+  }
 }
 
 // The first step after the restart point starts from the last step's head
