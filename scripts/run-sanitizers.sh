@@ -89,7 +89,7 @@ if want tsan; then
   # Archer (LLVM's OMPT tool) tells ThreadSanitizer about libomp's
   # barriers, tasks and reductions, so that they are not reported as races;
   # ignore_noninstrumented_modules=1 as Archer asks (libomp's own mutexes).
-  # The one suppression and why: tests/reliability/tsan.supp.
+  # Suppressions (none at present) and the history: tests/reliability/tsan.supp.
   OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so \
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$GWSIM_ROOT/tests/reliability/tsan.supp" \
     ctest --test-dir "$tsan" --output-on-failure -j 1 \

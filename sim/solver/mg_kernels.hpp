@@ -137,7 +137,9 @@ inline void general_row(Index nc, const GeneralRows<C>& a, const VecRows<T>& v, 
 /// The new values are computed for the whole row into `tmp` (contiguous
 /// loads) and then stored with a colour mask, which the compiler turns into
 /// masked vector stores: the other colour is never written, not even with
-/// its own value, so neighbouring rows on other threads may read it.
+/// its own value, so neighbouring rows on other threads may read it; and
+/// the neighbouring rows are read only at this colour's cells, which no
+/// other thread writes during the sweep (race-free by the memory model).
 template <bool Prev, bool ZeroGuess, bool Div, class C, class T>
 inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows<C>& a,
                    const T* __restrict b, const C* __restrict dprev, const T* __restrict xprev,
@@ -155,15 +157,21 @@ inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows
       if (((c ^ c0) & 1) == 0) x[c] = finish(c, b[c]);
     return;
   }
+  // The north and south rows are read only at the cells of this colour:
+  // their other cells belong to rows other threads update in this same
+  // sweep (a conditional load, which the compiler turns into a masked one).
+  auto vertical = [&](Index c) {
+    return ((c ^ c0) & 1) == 0 ? T(s[c]) * xs[c] + T(sn[c]) * xn[c] : T(0);
+  };
   auto edge = [&](Index c) {
-    T t = b[c] + T(s[c]) * xs[c] + T(sn[c]) * xn[c];
+    T t = b[c] + vertical(c);
     if (c > 0) t += T(e[c - 1]) * x[c - 1];
     if (c + 1 < nc) t += T(e[c]) * x[c + 1];
     tmp[c] = finish(c, t);
   };
   edge(0);
   for (Index c = 1; c < nc - 1; ++c)
-    tmp[c] = finish(c, b[c] + T(e[c]) * x[c + 1] + T(e[c - 1]) * x[c - 1] + T(s[c]) * xs[c] + T(sn[c]) * xn[c]);
+    tmp[c] = finish(c, b[c] + T(e[c]) * x[c + 1] + T(e[c - 1]) * x[c - 1] + vertical(c));
   if (nc > 1) edge(nc - 1);
   for (Index c = 0; c < nc; ++c)
     if (((c ^ c0) & 1) == 0) x[c] = tmp[c];
