@@ -98,8 +98,9 @@ private:
   /// Largest |dh| / thickness over convertible cells.
   double max_relative_change() const;
   StepBudget budget(double dt, bool steady) const;
-  /// output.save_heads for the step ending at `time` (d since the start).
-  bool should_save_heads(int period, int step, double time, bool last) const;
+  /// output.save_heads for the step of length dt ending at `time` (d since
+  /// the start).
+  bool should_save_heads(int period, int step, double time, double dt, bool last) const;
   void report_surface_water(OutputSink& sink, const StepInfo& info) const;
 
   const ModelData& model_;
