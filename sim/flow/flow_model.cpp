@@ -48,14 +48,14 @@ void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<
                          double dt, bool steady, std::span<const CellRole> role) const {
   const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();
   A.shape(grid_.nlay, grid_.nrow, grid_.ncol); // every entry is written below or by fix_rows()
-  if (nonlinear_) A.make_nonsymmetric();
-  const bool sym = !nonlinear_;
   if (!nonlinear_) {
     assemble_confined(A, h, h_old, dt, steady, role);
     return;
   }
-  // One grid row per task: layer, row and plan area come from the loop
-  // indices instead of divisions per cell.
+  // Convertible cells: upstream-weighted horizontal faces make J
+  // nonsymmetric. One grid row per task: layer, row and plan area come from
+  // the loop indices instead of divisions per cell.
+  A.make_nonsymmetric();
   parallel_for(grid_.nlay * nr, [&](Index lr) {
     const Index i = lr % nr;
     const double delc = grid_.delc[u(i)];
@@ -72,7 +72,7 @@ void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<
           coef = 0.0;
           return;
         }
-        if (horizontal && nonlinear_) {
+        if (horizontal) {
           const FaceFlow f = horizontal_flow(c, n, m, h);
           F += f.q;
           diag -= f.dq_dhn;
@@ -83,13 +83,12 @@ void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<
           coef = c;
         }
       };
-      double dummy = 0.0;
       face(east_[u(n)], n + 1, true, A.east[u(n)]);
       face(south_[u(n)], n + nc, true, A.south[u(n)]);
       face(down_[u(n)], n + nrc, false, A.down[u(n)]);
-      if (n >= 1) face(east_[u(n - 1)], n - 1, true, sym ? dummy : A.west[u(n)]);
-      if (n >= nc) face(south_[u(n - nc)], n - nc, true, sym ? dummy : A.north[u(n)]);
-      if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false, sym ? dummy : A.up[u(n)]);
+      if (n >= 1) face(east_[u(n - 1)], n - 1, true, A.west[u(n)]);
+      if (n >= nc) face(south_[u(n - nc)], n - nc, true, A.north[u(n)]);
+      if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false, A.up[u(n)]);
       if (!steady) {
         const double area = grid_.delr[u(j)] * delc;
         const StoredWater now = stored(n, top[j], bot[j], h[u(n)]);
@@ -107,7 +106,7 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
                                   std::span<const CellRole> role) const {
   // The same terms as the general loop with the saturation factors at 1:
   // plain loads and stores, so the loop runs near memory speed.
-  const Index ntot = grid_.ncell(), nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();
+  const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();
   const double *E = east_.data(), *S = south_.data(), *D = down_.data();
   const double *H = h.data(), *HO = h_old.data(), *ss = aquifer_.ss.data();
   const CellRole* R = role.data();
@@ -141,16 +140,13 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
       rhs[n] = F;
     }
   });
-  (void)ntot;
 }
 
-void FlowModel::fix_rows(StencilSystem& A, std::span<const CellRole> role,
-                         std::span<const Index> not_free) const {
+void FlowModel::fix_rows(StencilSystem& A, std::span<const Index> not_free) const {
   // Only the rows of non-free cells and the couplings of their neighbours
   // change: a pass over the (precomputed) non-free cells instead of all.
   const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
   const bool sym = A.symmetric();
-  (void)role;
   for (const Index n : not_free) {
     const auto k = u(n);
     A.east[k] = A.south[k] = A.down[k] = 0.0;

@@ -50,7 +50,7 @@ public:
   /// Make fixed and inactive rows identities with zero right-hand side
   /// (their head change is zero) and cut every coupling to them.
   /// `not_free` lists the cells whose role is not free (not_free(role)).
-  void fix_rows(StencilSystem& A, std::span<const CellRole> role, std::span<const Index> not_free) const;
+  void fix_rows(StencilSystem& A, std::span<const Index> not_free) const;
   /// The cells whose role is not free, ascending.
   static std::vector<Index> not_free(std::span<const CellRole> role);
 

@@ -89,7 +89,7 @@ void Simulation::assemble(StencilSystem& A, std::span<const double> h, double dt
                           bool steady) const {
   flow_.assemble(A, h, head_old_, dt, steady, role_);
   for (const auto& p : packages_) p->add_to(A, h, role_);
-  flow_.fix_rows(A, role_, not_free_);
+  flow_.fix_rows(A, not_free_);
 }
 
 double Simulation::residual_norm(std::span<const double> h, double dt, bool steady) {
