@@ -28,6 +28,27 @@ void resize_all(std::size_t n, std::initializer_list<std::vector<double>*> vs) {
   for (auto* v : vs) v->resize(n);
 }
 
+/// h += alpha d and r -= alpha q (q = A d) in one pass over fixed chunks;
+/// returns {|r|^2, largest |alpha d|}, the same for any thread count.
+std::array<double, 2> step_along(Index n, Index chunk, double alpha, const double* d, const double* q,
+                                 double* h, double* r) {
+  using Pair = std::array<double, 2>;
+  return parallel_reduce_chunks(
+      n, chunk, Pair{0.0, 0.0},
+      [&](Index lo, Index hi) {
+        double rr = 0.0, dmax = 0.0;
+        for (Index i = lo; i < hi; ++i) {
+          const double dh = alpha * d[i];
+          h[i] += dh;
+          r[i] -= alpha * q[i];
+          rr += r[i] * r[i];
+          dmax = std::max(dmax, std::abs(dh));
+        }
+        return Pair{rr, dmax};
+      },
+      [](Pair a, Pair b) { return Pair{a[0] + b[0], std::max(a[1], b[1])}; });
+}
+
 /// Give up the solve if a stop was requested (Ctrl-C, SIGTERM): one relaxed
 /// atomic load per iteration, so a long solve stops within one iteration.
 void stop_if_requested(const char* method, int iteration) {
@@ -136,21 +157,7 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
     pq = apply_dot(A, p_, q_);
     if (!(pq > 0.0)) break; // not SPD, or breakdown
     const double alpha = zr / pq;
-    // Update h and r together, tracking |r|^2 and the largest head change.
-    const Pair u = parallel_reduce_chunks(
-        n, chunk, Pair{0.0, 0.0},
-        [&](Index lo, Index hi) {
-          double rr = 0.0, dmax = 0.0;
-          for (Index i = lo; i < hi; ++i) {
-            const double dh = alpha * pp[i];
-            hp[i] += dh;
-            rp[i] -= alpha * qp[i];
-            rr += rp[i] * rp[i];
-            dmax = std::max(dmax, std::abs(dh));
-          }
-          return Pair{rr, dmax};
-        },
-        [](Pair a, Pair b) { return Pair{a[0] + b[0], std::max(a[1], b[1])}; });
+    const Pair u = step_along(n, chunk, alpha, pp, qp, hp, rp);
     rnorm = std::sqrt(u[0]);
     st.iterations = it;
     st.max_head_change = u[1];
@@ -254,20 +261,7 @@ SolveStats KrylovSolver::gcr(const StencilSystem& A, std::span<double> h) {
         [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; });
     if (!(qr[0] > 0.0)) break; // breakdown: the direction adds nothing
     const double alpha = qr[1] / qr[0];
-    const Pair u = parallel_reduce_chunks(
-        n, chunk, Pair{0.0, 0.0},
-        [&](Index lo, Index hi) {
-          double rr = 0.0, dmax = 0.0;
-          for (Index i = lo; i < hi; ++i) {
-            const double dh = alpha * z[i];
-            hp[i] += dh;
-            rp[i] -= alpha * q[i];
-            rr += rp[i] * rp[i];
-            dmax = std::max(dmax, std::abs(dh));
-          }
-          return Pair{rr, dmax};
-        },
-        [](Pair a, Pair b) { return Pair{a[0] + b[0], std::max(a[1], b[1])}; });
+    const Pair u = step_along(n, chunk, alpha, z, q, hp, rp);
     qq[static_cast<std::size_t>(k)] = qr[0];
     k = (k + 1) % gcr_restart; // a full basis restarts the cycle
     rnorm = std::sqrt(u[0]);
