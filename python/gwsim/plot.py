@@ -354,6 +354,11 @@ def hydrographs(results, names=None, labels=None, ax=None):
     return ax
 
 
+#: Runs with more stress periods than this get budget (and, in reports,
+#: district) bars per year by default.
+YEARLY_BEYOND_PERIODS = 60
+
+
 def budget_bars(result: Result, terms=None, per=None, ax=None):
     """Stacked bars of the time-weighted mean budget rates (m3/d) per stress
     period (`per="period"`) or per calendar year of the period midpoints
@@ -368,7 +373,7 @@ def budget_bars(result: Result, terms=None, per=None, ax=None):
     if unknown:
         raise KeyError(f"no budget term {', '.join(map(repr, unknown))}; this result has: {', '.join(all_terms)}")
     if per is None:
-        per = "period" if len(table) <= 60 else "year"
+        per = "period" if len(table) <= YEARLY_BEYOND_PERIODS else "year"
     if per == "year":
         mid = table["start"] + (table["end"] - table["start"]) / 2
         year = pd.DatetimeIndex(mid).year.rename("year")

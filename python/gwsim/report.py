@@ -169,7 +169,7 @@ def _figures_for(result: Result, index: int, figures: _Figures):
                     lambda: plot.cross_section(result, row=row))
     else:
         figures.skip((f"{result.name}: maps and sections", "no saved heads (output.save_heads: none)"))
-    long_run = len(result.period_budget()) > 60  # monthly bars of a long run: per year
+    long_run = len(result.period_budget()) > plot.YEARLY_BEYOND_PERIODS  # bars per year
     figures.add(f"{prefix}budget.png", f"{result.name}: water budget per {'year' if long_run else 'stress period'}",
                 lambda: plot.budget_bars(result))
     figures.add(f"{prefix}hydrographs.png", f"{result.name}: hydrographs", lambda: plot.hydrographs(result))

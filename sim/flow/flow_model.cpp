@@ -192,8 +192,7 @@ void FlowModel::storage_budget(BudgetTerm& term, std::span<const double> h,
           const double* bot = grid_.bottom.data() + lr * nc;
           for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
             if (role[u(n)] != CellRole::free) continue;
-            const double q = grid_.delr[u(j)] * delc *
-                             (stored(n, top[j], bot[j], h_old[u(n)]).v - stored(n, top[j], bot[j], h[u(n)]).v) / dt;
+            const double q = storage_flow(n, grid_.delr[u(j)] * delc, top[j], bot[j], h[u(n)], h_old[u(n)], dt);
             if (q > 0.0) s[0] += q;
             else s[1] -= q;
           }

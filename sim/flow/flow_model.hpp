@@ -65,8 +65,11 @@ public:
 
   /// Storage flow of free cell n, m3/d (> 0 released from storage).
   double storage_flow(Index n, double h, double h_old, double dt) const {
-    const double top = grid_.cell_top(n), bot = grid_.cell_bottom(n);
-    return grid_.area_of(n) * (stored(n, top, bot, h_old).v - stored(n, top, bot, h).v) / dt;
+    return storage_flow(n, grid_.area_of(n), grid_.cell_top(n), grid_.cell_bottom(n), h, h_old, dt);
+  }
+  /// The same for a cell of plan area `area` (m2) between top and bot (m).
+  double storage_flow(Index n, double area, double top, double bot, double h, double h_old, double dt) const {
+    return area * (stored(n, top, bot, h_old).v - stored(n, top, bot, h).v) / dt;
   }
 
   /// f(n, m, q) for every face between two active cells of which at least
