@@ -29,7 +29,7 @@ constexpr char heads_magic[8] = {'G', 'W', 'S', 'I', 'M', 'H', 'D', 'S'};
 // 2: zone budgets in the step rows; 3: head change, last step length and
 // allotment use in the state, district balances in the step rows, irrigation
 // maps in the heads-file records.
-constexpr std::uint32_t format_version = 3;
+constexpr std::uint32_t format_version = 4;
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 constexpr std::uint64_t heads_header_bytes = 24;
 constexpr std::size_t district_fields = 13; // doubles per DistrictBalance
@@ -353,8 +353,9 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   s.worst_percent_discrepancy = in.get<double>("state");
   s.head = in.doubles("heads");
   s.pond_volume = in.doubles("pond volumes");
-  s.head_change = in.doubles("head change");
-  s.last_dt = in.get<double>("state");
+  const auto nchange = in.get<std::uint32_t>("head changes");
+  if (nchange > 64) in.damaged("head change count");
+  for (std::uint32_t i = 0; i < nchange; ++i) s.head_changes.push_back(in.doubles("head changes"));
   s.allotment_use.year = in.get<std::int32_t>("allotment use");
   s.allotment_use.sw_used = in.doubles("allotment use");
   s.allotment_use.gw_used = in.doubles("allotment use");
@@ -370,8 +371,8 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   if (s.steps_done != steps || nrows != static_cast<std::uint64_t>(steps)) in.damaged("step count");
   if (s.head.size() != static_cast<std::size_t>(g.ncell())) in.damaged("head count");
   if (s.pond_volume.size() != model.stresses.ponds.size()) in.damaged("pond count");
-  if (!s.head_change.empty() && s.head_change.size() != s.head.size()) in.damaged("head change count");
-  if (!std::isfinite(s.last_dt) || s.last_dt < 0.0) in.damaged("last time step length");
+  for (const auto& c : s.head_changes)
+    if (c.size() != s.head.size()) in.damaged("head change count");
   const std::size_t ndistrict = model.irrigation.districts.size();
   if (s.allotment_use.sw_used.size() != ndistrict || s.allotment_use.gw_used.size() != ndistrict)
     in.damaged("allotment use count");
@@ -603,8 +604,8 @@ void RestartRecorder::commit(const SimulationState& state) {
   o.put<double>(state.worst_percent_discrepancy);
   o.doubles(state.head);
   o.doubles(state.pond_volume);
-  o.doubles(state.head_change);
-  o.put<double>(state.last_dt);
+  o.put<std::uint32_t>(static_cast<std::uint32_t>(state.head_changes.size()));
+  for (const auto& c : state.head_changes) o.doubles(c);
   o.put<std::int32_t>(state.allotment_use.year);
   o.doubles(state.allotment_use.sw_used);
   o.doubles(state.allotment_use.gw_used);

@@ -30,9 +30,10 @@
 /// runs the remaining periods, so its result is complete and equal to an
 /// uninterrupted run's. Both files are removed when the result is written.
 ///
-/// Format of OUT.restart (little-endian, version 3: the state carries the
-/// last step's head change and length and the allotment use, step rows carry
-/// district balances; version 2 added zone budgets):
+/// Format of OUT.restart (little-endian, version 4: the state carries the
+/// last steps' head changes kept for first guesses; version 3 added the
+/// allotment use and district balances in the step rows; version 2 zone
+/// budgets):
 ///   "GWSIMRST" u32 version u32 0x01020304 u64 scenario_hash
 ///   i64 nlay nrow ncol, string heads_file, then the state, the rows,
 ///   and a trailing u64 FNV-1a checksum of every byte before it.

@@ -138,23 +138,11 @@ void Simulation::set_trial(double omega) {
 }
 
 void Simulation::start_update(double dt) {
-  // Transient steps change smoothly, so the last step's head change scaled
-  // to this step's length is a better first guess than zero (about one
-  // solver iteration less per step on the transient benchmark). It is kept
-  // only if its residual is smaller than that of zero (new stresses at a
-  // period start can make it worse).
-  if (dt > 0.0 && last_dt_ > 0.0 && last_change_.size() == dh_.size()) {
-    const double zero_residual = norm(system_.rhs);
-    const double f = dt / last_dt_;
-    const double* c = last_change_.data();
-    double* d = dh_.data();
-    parallel_for_blocks(static_cast<Index>(dh_.size()), [&](Index b, Index e) {
-      for (Index n = b; n < e; ++n) d[n] = f * c[n];
-    });
-    trial_.resize(dh_.size());
-    if (residual(system_, dh_, trial_) < zero_residual) return;
-  }
-  std::fill(dh_.begin(), dh_.end(), 0.0);
+  // A transient step's first guess: the combination of the last steps'
+  // head changes closest to this step's change (SolutionProjection).
+  // Steady solves and later Newton iterations start from zero.
+  if (dt > 0.0) projection_.guess(system_, dh_);
+  else std::fill(dh_.begin(), dh_.end(), 0.0);
 }
 
 double Simulation::max_relative_change() const {
@@ -262,15 +250,15 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
         g.layer_of(r.where) + 1, g.row_of(r.where) + 1, g.col_of(r.where) + 1));
   }
   if (!steady) {
-    // This step's head change: the next step's first guess.
-    last_change_.resize(head_.size());
+    // This step's head change: kept for the next steps' first guesses.
+    trial_.resize(head_.size());
     const double* h = head_.data();
     const double* o = head_old_.data();
-    double* c = last_change_.data();
+    double* c = trial_.data();
     parallel_for_blocks(static_cast<Index>(head_.size()), [&](Index b, Index e) {
       for (Index n = b; n < e; ++n) c[n] = h[n] - o[n];
     });
-    last_dt_ = dt;
+    projection_.remember(trial_);
   }
   const StepBudget b = budget(dt, steady);
   // Zone budget before end_step(): packages still hold this step's state.
@@ -362,8 +350,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       period_start = resume->time;
       head_ = resume->head;
       if (ponds_) ponds_->set_volumes(resume->pond_volume);
-      last_change_ = resume->head_change;
-      last_dt_ = resume->last_dt;
+      projection_.restore(resume->head_changes);
       if (irrigation_) irrigation_->set_allotment_use(resume->allotment_use);
       sum.steps = resume->steps_done;
       sum.solver_iterations = resume->solver_iterations;
@@ -426,8 +413,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         st.solver_iterations = sum.solver_iterations;
         st.worst_percent_discrepancy = sum.worst_percent_discrepancy;
         if (ponds_) st.pond_volume = ponds_->volumes();
-        st.head_change = last_change_;
-        st.last_dt = last_dt_;
+        st.head_changes = projection_.solutions();
         if (irrigation_) st.allotment_use = irrigation_->allotment_use();
         period_end(st);
       }

@@ -1,12 +1,40 @@
 #include "solver/stencil.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 
 #include "core/parallel.hpp"
 #include "solver/mg_kernels.hpp"
 
 namespace gwsim {
+
+std::uint64_t fingerprint(const StencilSystem& A) {
+  using U = std::uint64_t;
+  using Sums = std::array<U, 2>;
+  U h = static_cast<U>(A.nlay) * 0x9E3779B97F4A7C15ull ^ static_cast<U>(A.nrow) * 0xC2B2AE3D27D4EB4Full ^
+        static_cast<U>(A.ncol) * 0x165667B19E3779F9ull;
+  for (const auto* v : {&A.diag, &A.east, &A.south, &A.down, &A.west, &A.north, &A.up}) {
+    const double* x = v->data();
+    const Sums s = parallel_reduce_chunks(
+        static_cast<Index>(v->size()), 1 << 15, Sums{0, 0},
+        [&](Index lo, Index hi) {
+          U a = 0, b = 0;
+          for (Index i = lo; i < hi; ++i) {
+            const U w = std::bit_cast<U>(x[i]);
+            a += w;
+            b += w * (static_cast<U>(i) * 0x9E3779B97F4A7C15ull + 1);
+          }
+          return Sums{a, b};
+        },
+        [](Sums p, Sums q) { return Sums{p[0] + q[0], p[1] + q[1]}; });
+    h = (h ^ s[0]) * 0xC2B2AE3D27D4EB4Full;
+    h = (h ^ s[1]) * 0x165667B19E3779F9ull;
+    h ^= static_cast<U>(v->size());
+  }
+  return h;
+}
 
 void StencilSystem::resize(Index nl, Index nr, Index nc) {
   nlay = nl;

@@ -17,6 +17,7 @@
 /// Fixed-head and inactive cells are identity rows (diag 1, rhs = head) with
 /// every coupling to them removed (their known flow moved into rhs), so the
 /// symmetric case stays symmetric positive definite.
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -52,6 +53,15 @@ struct StencilSystem {
   /// the system nonsymmetric-capable.
   void make_nonsymmetric();
 };
+
+/// Fingerprint of the operator (shape and coefficient bits, not rhs):
+/// position-weighted wrapping sums, so any summation order gives the same
+/// value. Time-stepping with a constant step size solves with the same
+/// matrix many times; an unchanged fingerprint lets the multigrid hierarchy
+/// and the first-guess projection keep what they computed for it. (A
+/// collision would only cost convergence speed: the Krylov solver always
+/// works with the true operator.)
+std::uint64_t fingerprint(const StencilSystem& A);
 
 /// y = A x, threaded through parallel_for_blocks.
 void apply(const StencilSystem& A, std::span<const double> x, std::span<double> y);

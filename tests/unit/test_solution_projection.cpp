@@ -1,0 +1,207 @@
+// First guesses from earlier solutions (solver/solution_projection.hpp):
+// exact within the span of the kept solutions, never worse than zero in the
+// norm they minimise, robust to nearly parallel solutions, and the same for
+// any number of threads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <omp.h>
+#include <vector>
+
+#include "../../bench/synthetic_problems.hpp"
+#include "solver/solution_projection.hpp"
+
+namespace gwsim {
+namespace {
+
+StencilSystem system_3d(bool nonsymmetric) {
+  synthetic::Spec s;
+  s.nlay = 2;
+  s.nrow = 60; // 9600 cells: several chunks of the fixed-chunk sums
+  s.ncol = 80;
+  s.field = synthetic::KField::lognormal;
+  StencilSystem A = synthetic::build(s);
+  if (nonsymmetric) {
+    A.make_nonsymmetric();
+    synthetic::Normal rng(11);
+    for (auto* v : {&A.east, &A.west, &A.south, &A.north})
+      for (double& c : *v) c *= 1.0 + 0.3 * std::abs(rng());
+    for (std::size_t i = 0; i < A.diag.size(); ++i)
+      if (A.diag[i] != 1.0) A.diag[i] *= 1.6;
+  }
+  return A;
+}
+
+std::vector<double> random_vector(std::size_t n, unsigned seed) {
+  synthetic::Normal rng(seed);
+  std::vector<double> v(n);
+  for (double& x : v) x = rng();
+  return v;
+}
+
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+
+// ||e||_A^2 with e = x - x_true, and ||b - A x||.
+double energy_error(const StencilSystem& A, const std::vector<double>& x, const std::vector<double>& x_true) {
+  std::vector<double> e(x.size()), Ae(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) e[i] = x[i] - x_true[i];
+  apply(A, e, Ae);
+  return dot(e, Ae);
+}
+
+double residual_norm(const StencilSystem& A, const std::vector<double>& x) {
+  std::vector<double> r(x.size());
+  return residual(A, x, r);
+}
+
+double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
+  double m = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
+  return m;
+}
+
+class Projection : public ::testing::TestWithParam<bool> {};
+
+// A solution that is a combination of the kept ones is recovered to
+// rounding (relative 1e-9 of its size), for the Galerkin (symmetric) and
+// the minimal-residual (nonsymmetric) projection alike.
+TEST_P(Projection, RecoversASolutionInTheSpanOfTheKeptOnes) {
+  StencilSystem A = system_3d(GetParam());
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(4);
+  std::vector<std::vector<double>> w;
+  for (unsigned j = 0; j < 3; ++j) {
+    w.push_back(random_vector(n, 100 + j));
+    p.remember(w.back());
+  }
+  std::vector<double> x_true(n);
+  for (std::size_t i = 0; i < n; ++i) x_true[i] = 2.0 * w[0][i] - 0.5 * w[1][i] + 3.0 * w[2][i];
+  apply(A, x_true, A.rhs);
+  std::vector<double> x(n, 7.0);
+  p.guess(A, x);
+  double scale = 0.0;
+  for (double v : x_true) scale = std::max(scale, std::abs(v));
+  EXPECT_LT(max_abs_diff(x, x_true), 1e-9 * scale);
+  // The same operator again (A w kept), after a fourth solution was added.
+  p.remember(random_vector(n, 200));
+  std::vector<double> x2(n);
+  p.guess(A, x2);
+  EXPECT_LT(max_abs_diff(x2, x_true), 1e-9 * scale);
+}
+
+// For any right-hand side the guess is no worse than zero: smaller A-norm
+// error (symmetric) or residual (nonsymmetric); it is also never worse than
+// the newest solution alone, which is in the span.
+TEST_P(Projection, NeverWorseThanZeroOrTheLastSolution) {
+  StencilSystem A = system_3d(GetParam());
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(4);
+  for (unsigned j = 0; j < 6; ++j) p.remember(random_vector(n, 300 + j)); // the window keeps 4
+  EXPECT_EQ(p.size(), 4u);
+  const std::vector<double> newest = p.solutions().front();
+  const std::vector<double> x_true = random_vector(n, 400);
+  apply(A, x_true, A.rhs);
+  std::vector<double> x(n);
+  p.guess(A, x);
+  const std::vector<double> zero(n, 0.0);
+  // The best multiple of the newest solution, in the same norm.
+  std::vector<double> An(n);
+  apply(A, newest, An);
+  const double a = GetParam() ? dot(An, A.rhs) / dot(An, An) : dot(newest, A.rhs) / dot(newest, An);
+  std::vector<double> scaled(n);
+  for (std::size_t i = 0; i < n; ++i) scaled[i] = a * newest[i];
+  if (GetParam()) {
+    EXPECT_LE(residual_norm(A, x), residual_norm(A, zero));
+    EXPECT_LE(residual_norm(A, x), residual_norm(A, scaled) * (1.0 + 1e-12));
+  } else {
+    EXPECT_LE(energy_error(A, x, x_true), energy_error(A, zero, x_true));
+    EXPECT_LE(energy_error(A, x, x_true), energy_error(A, scaled, x_true) * (1.0 + 1e-12));
+  }
+}
+
+// Two nearly parallel solutions (differing by 1e-13 relative) make the Gram
+// matrix singular to rounding; the guess must stay finite and as good as
+// the one from either alone.
+TEST_P(Projection, NearlyParallelSolutionsDoNotSpoilTheGuess) {
+  StencilSystem A = system_3d(GetParam());
+  const std::size_t n = A.diag.size();
+  const std::vector<double> w = random_vector(n, 500);
+  std::vector<double> w2 = w;
+  const std::vector<double> noise = random_vector(n, 501);
+  for (std::size_t i = 0; i < n; ++i) w2[i] += 1e-13 * noise[i];
+  SolutionProjection p(4);
+  p.remember(w);
+  p.remember(w2);
+  std::vector<double> x_true(n);
+  for (std::size_t i = 0; i < n; ++i) x_true[i] = -4.0 * w[i];
+  apply(A, x_true, A.rhs);
+  std::vector<double> x(n);
+  p.guess(A, x);
+  for (double v : x) ASSERT_TRUE(std::isfinite(v));
+  EXPECT_LT(max_abs_diff(x, x_true), 1e-6 * 4.0 * 5.0);
+}
+
+// A changed operator (another step length) is noticed: the guess is exact
+// for the new one too.
+TEST_P(Projection, ChangedOperatorIsNoticed) {
+  StencilSystem A = system_3d(GetParam());
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(3);
+  const std::vector<double> w = random_vector(n, 600);
+  p.remember(w);
+  p.remember(random_vector(n, 601));
+  apply(A, w, A.rhs);
+  std::vector<double> x(n);
+  p.guess(A, x);
+  EXPECT_LT(max_abs_diff(x, w), 1e-9);
+  for (std::size_t i = 0; i < n; ++i)
+    if (A.diag[i] != 1.0) A.diag[i] += 0.3; // more storage: a shorter step
+  apply(A, w, A.rhs);
+  p.guess(A, x);
+  EXPECT_LT(max_abs_diff(x, w), 1e-9);
+}
+
+// Fixed-chunk sums: the guess is bitwise the same with 1 and 2 threads.
+TEST_P(Projection, SameGuessForOneAndTwoThreads) {
+  StencilSystem A = system_3d(GetParam());
+  const std::size_t n = A.diag.size();
+  A.rhs = random_vector(n, 700);
+  std::vector<std::vector<double>> x(2, std::vector<double>(n));
+  const int before = omp_get_max_threads();
+  for (int t = 1; t <= 2; ++t) {
+    omp_set_num_threads(t);
+    SolutionProjection p(4);
+    for (unsigned j = 0; j < 4; ++j) p.remember(random_vector(n, 710 + j));
+    p.guess(A, x[static_cast<std::size_t>(t - 1)]);
+  }
+  omp_set_num_threads(before);
+  EXPECT_EQ(x[0], x[1]);
+}
+
+// No kept solution, or capacity 0: the guess is zero.
+TEST(Projection, NothingKeptGuessesZero) {
+  StencilSystem A = system_3d(false);
+  const std::size_t n = A.diag.size();
+  A.rhs = random_vector(n, 800);
+  std::vector<double> x(n, 1.0);
+  SolutionProjection none(0);
+  none.remember(random_vector(n, 801));
+  none.guess(A, x);
+  EXPECT_EQ(x, std::vector<double>(n, 0.0));
+  // restore() keeps the newest `capacity` solutions, newest first.
+  SolutionProjection p(2);
+  p.restore({random_vector(n, 1), random_vector(n, 2), random_vector(n, 3)});
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.solutions()[0], random_vector(n, 1));
+  EXPECT_EQ(p.solutions()[1], random_vector(n, 2));
+}
+
+INSTANTIATE_TEST_SUITE_P(SymmetricAndNot, Projection, ::testing::Values(false, true),
+                         [](const auto& p) { return p.param ? "nonsymmetric" : "symmetric"; });
+
+} // namespace
+} // namespace gwsim
