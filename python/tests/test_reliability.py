@@ -234,10 +234,10 @@ def test_sigkill_then_resume_with_an_irrigation_district(gwsim_binary, tmp_path)
 
     # A restart point of the previous format is refused, not misread.
     good = restart.read_bytes()
-    restart.write_bytes(with_version(good, 2))
+    restart.write_bytes(with_version(good, 3))
     r = run(gwsim_binary, "run", scenario, "-o", out, "-q", "--resume", cwd=tmp_path)
     assert r.returncode == 65, r.stderr
-    assert "restart point format version 2 is not supported (this gwsim reads version 3)" in r.stderr
+    assert "restart point format version 3 is not supported (this gwsim reads version 4)" in r.stderr
     assert not out.exists()
     restart.write_bytes(good)
 

@@ -36,14 +36,17 @@
 /// budgets):
 ///   "GWSIMRST" u32 version u32 0x01020304 u64 scenario_hash
 ///   i64 nlay nrow ncol, string heads_file, then the state, the rows,
-///   and a trailing u64 FNV-1a checksum of every byte before it.
+///   and a trailing u64 checksum of every byte before it (FNV-1a over
+///   8-byte words).
 /// The heads file starts with "GWSIMHDS" u64 scenario_hash u64 record_length
 /// (doubles per record: ncell, plus 2*nrow*ncol with irrigation districts).
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "io/input_files.hpp"
@@ -115,7 +118,13 @@ public:
 
   /// Simulation's PeriodEnd callback: writes a restart point when due.
   /// Throws OutputError when it cannot.
-  void period_end(const SimulationState& state);
+  void period_end(const SimulationState& state) { period_end(SimulationState(state)); }
+  void period_end(SimulationState&& state);
+
+  /// Restart points are written by a background thread: wait for the one
+  /// being written (if any); on success it becomes the committed one, else
+  /// its error is thrown.
+  void wait_for_writer();
 
   const std::string& restart_path() const { return path_; }
   /// Stress periods completed at the last restart point written or resumed
@@ -124,7 +133,7 @@ public:
   int committed_steps() const { return committed_steps_; }
 
 private:
-  void commit(const SimulationState& state);
+  void commit(SimulationState&& state);
 
   OutputSink& inner_;
   const ModelData& model_;
@@ -146,6 +155,10 @@ private:
   std::vector<double> pending_maps_; ///< pumping then return-flow map of the step to come (zeros: none)
   int committed_periods_ = 0;
   int committed_steps_ = 0;
+  std::thread writer_;               ///< syncs and writes the newest restart point
+  std::exception_ptr writer_error_;  ///< its failure, thrown by wait_for_writer()
+  int writing_periods_ = 0;          ///< what it will commit
+  int writing_steps_ = 0;
 };
 
 } // namespace gwsim

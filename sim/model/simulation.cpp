@@ -415,7 +415,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         if (ponds_) st.pond_volume = ponds_->volumes();
         st.head_changes = projection_.solutions();
         if (irrigation_) st.allotment_use = irrigation_->allotment_use();
-        period_end(st);
+        period_end(std::move(st));
       }
     }
     sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -161,6 +161,7 @@ protected:
     fs::path heads;
     Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) {
       rec.period_end(st);
+      rec.wait_for_writer(); // written in the background
       if (st.next_period != keep_after) return;
       for (const auto& e : fs::directory_iterator(dir)) fs::copy_file(e.path(), e.path().string() + ".kept");
     });
@@ -275,6 +276,7 @@ TEST_F(Restart, ChangedDataFileIsRefused) {
   RestartRecorder rec(full, m, path, 1);
   Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) {
     rec.period_end(st);
+    rec.wait_for_writer();
     if (st.next_period == 1)
       for (const auto& e : fs::directory_iterator(dir))
         if (e.path().string().find(".restart") != std::string::npos)
