@@ -34,6 +34,10 @@ public:
       A.diag[static_cast<std::size_t>(n)] -= a.dq_dh;
     }
   }
+  bool cells(std::vector<Index>& out) const override {
+    for (const Well& w : wells_) out.push_back(w.cell);
+    return true;
+  }
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
     BudgetTerm t{name()};
     for (std::size_t i = 0; i < wells_.size(); ++i)
@@ -87,6 +91,10 @@ public:
           A.diag[static_cast<std::size_t>(n)] += cond_[i];
           A.rhs[static_cast<std::size_t>(n)] += cond_[i] * (head_[i] - h[static_cast<std::size_t>(n)]);
         }
+  }
+  bool cells(std::vector<Index>& out) const override {
+    for (const GeneralHead& g : ghb_) out.insert(out.end(), g.cells.begin(), g.cells.end());
+    return true;
   }
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
     BudgetTerm t{name()};
@@ -161,6 +169,10 @@ public:
         A.rhs[n] += cond_[i] * (drains_[i].elevation[c] - h[n]);
         A.diag[n] += cond_[i];
       }
+  }
+  bool cells(std::vector<Index>& out) const override {
+    for (const Drain& d : drains_) out.insert(out.end(), d.cells.begin(), d.cells.end());
+    return true;
   }
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
     BudgetTerm t{name()};

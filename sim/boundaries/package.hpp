@@ -41,6 +41,11 @@ public:
                       std::span<const CellRole> role) const = 0;
   /// Flow into the aquifer through this package at heads h.
   virtual BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const = 0;
+  /// For packages on a short list of cells (wells, GHB, RIV, DRN): append
+  /// every cell add_to() may write (repeats allowed) and return true, so a
+  /// zone budget visits those cells only. Packages that may touch any cell
+  /// of the top (RCH, EVT, irrigation) return false.
+  virtual bool cells(std::vector<Index>& /*out*/) const { return false; }
 };
 
 /// Constant heads are not a Package: they decide which cells are solved for.

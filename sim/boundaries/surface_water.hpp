@@ -40,6 +40,10 @@ public:
   void add_to(StencilSystem& A, std::span<const double> h, std::span<const CellRole> role) const override;
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override;
   bool nonlinear() const override { return true; }
+  bool cells(std::vector<Index>& out) const override {
+    for (const RiverReach& r : reaches_) out.insert(out.end(), r.cells.begin(), r.cells.end());
+    return true;
+  }
 
   /// Stage of cell c of reach r in the current period, m; NaN when dry.
   double stage(std::size_t r, std::size_t c) const;

@@ -186,17 +186,10 @@ void FlowModel::storage_budget(BudgetTerm& term, std::span<const double> h,
       grid_.nlay * nr, rows_per_block, Pair{0.0, 0.0},
       [&](Index lr0, Index lr1) {
         Pair s{0.0, 0.0};
-        for (Index lr = lr0; lr < lr1; ++lr) {
-          const double delc = grid_.delc[u(lr % nr)];
-          const double* top = row_top(lr);
-          const double* bot = grid_.bottom.data() + lr * nc;
-          for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
-            if (role[u(n)] != CellRole::free) continue;
-            const double q = storage_flow(n, grid_.delr[u(j)] * delc, top[j], bot[j], h[u(n)], h_old[u(n)], dt);
-            if (q > 0.0) s[0] += q;
-            else s[1] -= q;
-          }
-        }
+        for_each_storage_flow(h, h_old, dt, role, lr0, lr1, [&](Index, double q) {
+          if (q > 0.0) s[0] += q;
+          else s[1] -= q;
+        });
         return s;
       },
       [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; });

@@ -79,17 +79,53 @@ public:
   template <class F>
   void for_each_face(std::span<const double> h, std::span<const CellRole> role, Index begin, Index end,
                      F f) const {
-    const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
-    auto counts = [&](Index a, Index b) {
-      return role[static_cast<std::size_t>(a)] == CellRole::free || role[static_cast<std::size_t>(b)] == CellRole::free;
-    };
-    for (Index n = begin; n < end; ++n) {
-      const auto k = static_cast<std::size_t>(n);
-      if (role[k] == CellRole::inactive) continue;
-      if (east_[k] > 0.0 && counts(n, n + 1)) f(n, n + 1, face_flow(east_[k], n, n + 1, true, h));
-      if (south_[k] > 0.0 && counts(n, n + nc)) f(n, n + nc, face_flow(south_[k], n, n + nc, true, h));
-      if (n + nrc < ntot && down_[k] > 0.0 && counts(n, n + nrc)) f(n, n + nrc, face_flow(down_[k], n, n + nrc, false, h));
+    for_each_face_slot(role, begin, end, [&](Index n, Index m, int dir) {
+      f(n, m, flow_into(Face{n, dir}, h));
+    });
+  }
+
+  /// f(n, q) for the free cells of grid rows [lr0, lr1) (lr = layer * nrow
+  /// + row) in cell order, q their storage flow (m3/d, > 0 released from
+  /// storage); plan areas and tops from the loop indices.
+  template <class F>
+  void for_each_storage_flow(std::span<const double> h, std::span<const double> h_old, double dt,
+                             std::span<const CellRole> role, Index lr0, Index lr1, F f) const {
+    const Index nc = grid_.ncol, nr = grid_.nrow;
+    for (Index lr = lr0; lr < lr1; ++lr) {
+      const double delc = grid_.delc[static_cast<std::size_t>(lr % nr)];
+      const double* top = row_top(lr);
+      const double* bot = grid_.bottom.data() + lr * nc;
+      for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
+        const auto k = static_cast<std::size_t>(n);
+        if (role[k] != CellRole::free) continue;
+        f(n, storage_flow(n, grid_.delr[static_cast<std::size_t>(j)] * delc, top[j], bot[j], h[k], h_old[k], dt));
+      }
     }
+  }
+
+  /// A face between cell n and its east (dir 0), south (1) or lower (2)
+  /// neighbour.
+  struct Face {
+    Index n;
+    int dir;
+  };
+  Index neighbour(const Face& f) const {
+    return f.n + (f.dir == 0 ? 1 : f.dir == 1 ? grid_.ncol : grid_.ncell_layer());
+  }
+  /// The faces for_each_face() visits, in its order, for which keep(n, m)
+  /// is true.
+  template <class Keep> std::vector<Face> faces(std::span<const CellRole> role, Keep keep) const {
+    std::vector<Face> out;
+    for_each_face_slot(role, 0, grid_.ncell(), [&](Index n, Index m, int dir) {
+      if (keep(n, m)) out.push_back({n, dir});
+    });
+    return out;
+  }
+  /// Flow into f.n from its neighbour at heads h, m3/d (as for_each_face).
+  double flow_into(const Face& f, std::span<const double> h) const {
+    const auto k = static_cast<std::size_t>(f.n);
+    const double c = f.dir == 0 ? east_[k] : f.dir == 1 ? south_[k] : down_[k];
+    return face_flow(c, f.n, neighbour(f), f.dir != 2, h);
   }
 
   /// Number of active convertible cells whose head is below their bottom.
@@ -98,6 +134,21 @@ public:
   const Grid& grid() const { return grid_; }
 
 private:
+  /// f(n, m, dir) for the faces of for_each_face().
+  template <class F>
+  void for_each_face_slot(std::span<const CellRole> role, Index begin, Index end, F f) const {
+    const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
+    auto counts = [&](Index a, Index b) {
+      return role[static_cast<std::size_t>(a)] == CellRole::free || role[static_cast<std::size_t>(b)] == CellRole::free;
+    };
+    for (Index n = begin; n < end; ++n) {
+      const auto k = static_cast<std::size_t>(n);
+      if (role[k] == CellRole::inactive) continue;
+      if (east_[k] > 0.0 && counts(n, n + 1)) f(n, n + 1, 0);
+      if (south_[k] > 0.0 && counts(n, n + nc)) f(n, n + nc, 1);
+      if (n + nrc < ntot && down_[k] > 0.0 && counts(n, n + nrc)) f(n, n + nrc, 2);
+    }
+  }
   /// Flow into n from its neighbour m through a face of saturated
   /// conductance c, m3/d, and its derivatives with respect to h_n and h_m.
   struct FaceFlow {

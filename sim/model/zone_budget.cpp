@@ -62,14 +62,15 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
   zb.in.assign(zb.terms.size() * nunit, 0.0);
   zb.out.assign(zb.terms.size() * nunit, 0.0);
   const Index ncell = grid_.ncell();
-  // Cells are summed in fixed blocks (at most 256, never sized by the thread
-  // count), each block into its own in/out rows, and the blocks are added in
-  // order: deterministic, and the same for any number of threads.
-  const Index block = std::max<Index>(reduction_block, (ncell + 255) / 256);
-  const Index nblock = (ncell + block - 1) / block;
-  // One pass over the cells for the terms in `slots` (term indices);
-  // cell(b, e, add) calls add(slot, unit, q) for cells in [b, e).
-  auto pass = [&](const std::vector<std::size_t>& slots, auto&& cell) {
+  // One pass over items [0, count) (cells or faces) for the terms in
+  // `slots` (term indices); body(b, e, add) calls add(slot, unit, q) for
+  // items in [b, e). Items are summed in fixed blocks (at most 256, never
+  // sized by the thread count), each block into its own in/out rows, and
+  // the blocks are added in order: deterministic, and the same for any
+  // number of threads.
+  auto pass = [&](Index count, const std::vector<std::size_t>& slots, auto&& body) {
+    const Index block = std::max<Index>(reduction_block, (count + 255) / 256);
+    const Index nblock = (count + block - 1) / block;
     const std::size_t width = 2 * slots.size() * nunit;
     std::vector<double> part(static_cast<std::size_t>(nblock) * width, 0.0);
     parallel_for(nblock, [&](Index b) {
@@ -80,59 +81,89 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
         if (q > 0.0) acc[k] += q;
         else acc[k + 1] -= q;
       };
-      cell(b * block, std::min(ncell, (b + 1) * block), add);
+      body(b * block, std::min(count, (b + 1) * block), add);
     });
     for (Index b = 0; b < nblock; ++b) {
       const double* acc = part.data() + static_cast<std::size_t>(b) * width;
-      for (std::size_t s = 0; s < slots.size(); ++s)
+      for (std::size_t sl = 0; sl < slots.size(); ++sl)
         for (std::size_t un = 0; un < nunit; ++un) {
-          const std::size_t k = slots[s] * nunit + un;
-          zb.in[k] += acc[2 * (s * nunit + un)];
-          zb.out[k] += acc[2 * (s * nunit + un) + 1];
+          const std::size_t k = slots[sl] * nunit + un;
+          zb.in[k] += acc[2 * (sl * nunit + un)];
+          zb.out[k] += acc[2 * (sl * nunit + un) + 1];
         }
     }
   };
-  // Storage, constant heads and flows between units. Faces: from a
-  // constant head into a free cell is "chd"; between free cells of
-  // different units is "other_units".
-  const std::size_t other = zb.terms.size() - 1;
-  pass({0, 1, other}, [&](Index b, Index e, auto& add) {
-    if (!steady)
-      for (Index n = b; n < e; ++n)
-        if (role[u(n)] == CellRole::free) add(0, unit(n), flow_.storage_flow(n, h[u(n)], h_old[u(n)], dt));
-    flow_.for_each_face(h, role, b, e, [&](Index n, Index m, double q_into_n) {
-      const bool fn = role[u(n)] == CellRole::free, fm = role[u(m)] == CellRole::free;
-      if (fn && fm) {
-        if (unit(n) != unit(m)) {
-          add(2, unit(n), q_into_n);
-          add(2, unit(m), -q_into_n);
-        }
-      } else if (fn) {
-        add(1, unit(n), q_into_n);
-      } else if (fm) {
-        add(1, unit(m), -q_into_n);
-      }
+  auto free = [&](Index n) { return role[u(n)] == CellRole::free; };
+  // Storage of every free cell, by blocks of grid rows.
+  if (!steady)
+    pass(grid_.nlay * grid_.nrow, {0}, [&](Index b, Index e, auto& add) {
+      flow_.for_each_storage_flow(h, h_old, dt, role, b, e, [&](Index n, double q) { add(0, unit(n), q); });
     });
+  // Faces: from a constant head into a free cell is "chd"; between free
+  // cells of different units "other_units"; faces inside a unit add
+  // nothing, so only the others are visited (listed again when the roles
+  // change, at most once per stress period).
+  if (faces_role_.size() != role.size() || !std::equal(role.begin(), role.end(), faces_role_.begin())) {
+    faces_role_.assign(role.begin(), role.end());
+    faces_ = flow_.faces(role, [&](Index n, Index m) { return !(free(n) && free(m)) || unit(n) != unit(m); });
+  }
+  const std::size_t other = zb.terms.size() - 1;
+  pass(static_cast<Index>(faces_.size()), {1, other}, [&](Index b, Index e, auto& add) {
+    for (Index i = b; i < e; ++i) {
+      const FlowModel::Face& f = faces_[u(i)];
+      const Index n = f.n, m = flow_.neighbour(f);
+      const double q_into_n = flow_.flow_into(f, h);
+      if (free(n) && free(m)) {
+        add(1, unit(n), q_into_n);
+        add(1, unit(m), -q_into_n);
+      } else if (free(n)) {
+        add(0, unit(n), q_into_n);
+      } else {
+        add(0, unit(m), -q_into_n);
+      }
+    }
   });
   // Each package's flow into every cell: what its add_to() puts in an
   // otherwise empty right-hand side (packages write only diag and rhs).
-  for (std::size_t p = 0; p < packages.size(); ++p) {
+  // The scratch system is all zeros between packages: each package's
+  // cells are read and cleared again.
+  if (scratch_.rhs.size() != u(ncell)) {
     scratch_.nlay = grid_.nlay;
     scratch_.nrow = grid_.nrow;
     scratch_.ncol = grid_.ncol;
-    scratch_.diag.resize(u(ncell));
-    scratch_.rhs.resize(u(ncell));
-    double* d = scratch_.diag.data();
-    double* r = scratch_.rhs.data();
-    parallel_for_blocks(ncell, [&](Index b, Index e) {
-      std::fill(d + b, d + e, 0.0);
-      std::fill(r + b, r + e, 0.0);
-    });
+    scratch_.diag.assign(u(ncell), 0.0);
+    scratch_.rhs.assign(u(ncell), 0.0);
+  }
+  double* d = scratch_.diag.data();
+  double* r = scratch_.rhs.data();
+  for (std::size_t p = 0; p < packages.size(); ++p) {
+    cells_.clear();
+    const bool listed = packages[p]->cells(cells_);
     packages[p]->add_to(scratch_, h, role);
-    pass({2 + p}, [&](Index b, Index e, auto& add) {
-      for (Index n = b; n < e; ++n)
-        if (role[u(n)] == CellRole::free && r[n] != 0.0) add(0, unit(n), r[n]);
-    });
+    if (listed) {
+      // A short list: summed serially in cell order.
+      std::sort(cells_.begin(), cells_.end());
+      cells_.erase(std::unique(cells_.begin(), cells_.end()), cells_.end());
+      const std::size_t t = 2 + p;
+      for (Index n : cells_) {
+        const double q = r[n];
+        const int un = unit(n);
+        if (free(n) && q != 0.0 && un >= 0) {
+          if (q > 0.0) zb.in[t * nunit + static_cast<std::size_t>(un)] += q;
+          else zb.out[t * nunit + static_cast<std::size_t>(un)] -= q;
+        }
+        r[n] = 0.0;
+        d[n] = 0.0;
+      }
+    } else {
+      pass(ncell, {2 + p}, [&](Index b, Index e, auto& add) {
+        for (Index n = b; n < e; ++n) {
+          if (free(n) && r[n] != 0.0) add(0, unit(n), r[n]);
+          r[n] = 0.0;
+          d[n] = 0.0;
+        }
+      });
+    }
   }
   return zb;
 }

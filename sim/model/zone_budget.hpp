@@ -45,7 +45,10 @@ private:
   std::size_t nzone_ = 0, naquifer_ = 0;
   std::vector<int> unit_;
   std::vector<std::string> zone_names_, aquifer_names_;
-  mutable StencilSystem scratch_;
+  mutable StencilSystem scratch_;        ///< all zeros between packages
+  mutable std::vector<FlowModel::Face> faces_; ///< faces between units or at constant heads
+  mutable std::vector<CellRole> faces_role_;   ///< the roles faces_ was listed for
+  mutable std::vector<Index> cells_;           ///< a listed package's cells
 };
 
 } // namespace gwsim
