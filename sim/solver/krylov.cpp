@@ -170,7 +170,8 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
       const double true_relative = residual(A, h, r_) / bnorm;
       if (true_relative <= settings_.residual_tolerance) {
         st.converged = true;
-        break;
+        st.relative_residual = true_relative;
+        return st;
       }
       restart_at = it + 1;
     }
@@ -270,9 +271,11 @@ SolveStats KrylovSolver::gcr(const StencilSystem& A, std::span<double> h) {
     st.relative_residual = rnorm / bnorm;
     if (st.relative_residual <= settings_.residual_tolerance && st.max_head_change <= settings_.head_tolerance) {
       // As in fcg(): only the true residual may end the solve; else restart from it.
-      if (residual(A, h, r_) / bnorm <= settings_.residual_tolerance) {
+      const double true_relative = residual(A, h, r_) / bnorm;
+      if (true_relative <= settings_.residual_tolerance) {
         st.converged = true;
-        break;
+        st.relative_residual = true_relative;
+        return st;
       }
       k = 0;
     }

@@ -62,14 +62,14 @@ void SolutionProjection::restore(const std::vector<std::vector<double>>& newest_
 void SolutionProjection::guess(const StencilSystem& A, std::span<double> x) {
   const Index n = static_cast<Index>(x.size());
   double* xp = x.data();
-  parallel_for_blocks(n, [&](Index b, Index e) { std::fill(xp + b, xp + e, 0.0); });
-  const std::size_t k = order_.size();
-  if (k == 0) return;
+  auto zero = [&] { parallel_for_blocks(n, [&](Index b, Index e) { std::fill(xp + b, xp + e, 0.0); }); };
   for (std::size_t s : order_)
     if (w_[s].size() != x.size()) {
       clear(); // a different grid: nothing kept applies
-      return;
+      break;
     }
+  const std::size_t k = order_.size();
+  if (k == 0) return zero();
   const std::uint64_t fp = fingerprint(A);
   const bool sym = A.symmetric();
   if (fp != fingerprint_ || sym != symmetric_) {
@@ -98,21 +98,25 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x) {
   const Sums sums = parallel_reduce_chunks(
       n, sum_chunk, Sums{},
       [&](Index lo, Index hi) {
-        Sums s{};
-        for (std::size_t i = 0; i < k; ++i) {
-          const double* ui = u[i];
-          double t = 0.0;
-          for (Index c = lo; c < hi; ++c) t += ui[c] * b[c];
-          s[i] = t;
-        }
-        for (std::size_t t = 0; t < nstale; ++t)
-          for (std::size_t j = 0; j < k; ++j) {
-            const double* a = as[t];
-            const double* uj = u[j];
-            double v = 0.0;
-            for (Index c = lo; c < hi; ++c) v += a[c] * uj[c];
-            s[max_capacity + t * max_capacity + j] = v;
+        // Four partial sums per product: floating-point sums do not
+        // vectorise on their own (the order is fixed, so still the same
+        // result for any thread count).
+        auto dot = [&](const double* p, const double* q) {
+          double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+          Index c = lo;
+          for (; c + 4 <= hi; c += 4) {
+            a0 += p[c] * q[c];
+            a1 += p[c + 1] * q[c + 1];
+            a2 += p[c + 2] * q[c + 2];
+            a3 += p[c + 3] * q[c + 3];
           }
+          for (; c < hi; ++c) a0 += p[c] * q[c];
+          return (a0 + a1) + (a2 + a3);
+        };
+        Sums s{};
+        for (std::size_t i = 0; i < k; ++i) s[i] = dot(u[i], b);
+        for (std::size_t t = 0; t < nstale; ++t)
+          for (std::size_t j = 0; j < k; ++j) s[max_capacity + t * max_capacity + j] = dot(as[t], u[j]);
         return s;
       },
       [](Sums p, const Sums& q) {
@@ -146,14 +150,14 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x) {
       G(i, j) = gram_[order_[static_cast<std::size_t>(i)] * capacity_ + order_[static_cast<std::size_t>(j)]] *
                 scale(i) * scale(j);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
-  if (es.info() != Eigen::Success) return;
+  if (es.info() != Eigen::Success) return zero();
   const Eigen::VectorXd& lambda = es.eigenvalues();
   double largest = 0.0;
   for (Eigen::Index i = 0; i < kk; ++i) largest = std::max(largest, lambda(i));
   Eigen::VectorXd y = es.eigenvectors().transpose() * g;
   for (Eigen::Index i = 0; i < kk; ++i) y(i) = lambda(i) > 1e-10 * largest ? y(i) / lambda(i) : 0.0;
   const Eigen::VectorXd c = scale.asDiagonal() * (es.eigenvectors() * y);
-  if (!c.allFinite()) return;
+  if (!c.allFinite()) return zero();
   std::array<const double*, max_capacity> w{};
   std::array<double, max_capacity> cw{};
   for (std::size_t i = 0; i < k; ++i) {
