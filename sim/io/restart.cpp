@@ -662,10 +662,17 @@ void RestartRecorder::wait_for_writer() {
 }
 
 void RestartRecorder::finish(const RunSummary& summary) {
-  // The last restart point must be complete (or its failure reported)
-  // before the result replaces anything.
-  wait_for_writer();
+  // The result is finished while the last restart point is still being
+  // written (for a one-period model that write is as long as the result's).
+  // Should finishing fail, abort() waits for the restart point, which then
+  // serves --resume.
   inner_.finish(summary);
+  try {
+    wait_for_writer();
+  } catch (const Error&) {
+    // The result is complete: a restart point that could not be written is
+    // of no use any more.
+  }
   // The result is in place: the restart point has served its purpose.
   if (heads_) {
     std::fclose(heads_);
