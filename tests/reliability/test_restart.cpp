@@ -372,6 +372,30 @@ TEST_F(Restart, ResumedDistrictRunUsesTheSameAllotments) {
   EXPECT_TRUE(fs::is_empty(dir)) << "restart files left after the resumed run finished";
 }
 
+// Restart points are written by a background thread: a failure there
+// (here the folder is gone when the first one is written) must still end
+// the run with an output error at the next restart point, and the run must
+// not report that failed point as committed.
+TEST_F(Restart, FailureOfTheBackgroundWriterEndsTheRun) {
+  const ModelData m = transient_model();
+  const fs::path sub = dir / "sub";
+  fs::create_directories(sub);
+  RecordingSink sink;
+  RestartRecorder rec(sink, m, (sub / "out.h5.restart").string(), 1);
+  try {
+    Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) {
+      if (st.next_period == 1) fs::remove_all(sub); // the heads file stays open
+      rec.period_end(st);
+    });
+    FAIL() << "a restart point that could not be written went unnoticed";
+  } catch (const OutputError& e) {
+    EXPECT_NE(std::string(e.what()).find("restart"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(rec.committed_periods(), 0);
+  EXPECT_FALSE(sink.finished);
+  EXPECT_TRUE(sink.aborted);
+}
+
 TEST_F(Restart, OlderFormatOrOtherHeadsLayoutIsRefused) {
   const ModelData m = district_model();
   IrrigationSink full;
