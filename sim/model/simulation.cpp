@@ -262,7 +262,9 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
   }
   const StepBudget b = budget(dt, steady);
   // Zone budget before end_step(): packages still hold this step's state.
-  const ZoneBudgetStep z = zones_->compute(head_, head_old_, dt, steady, role_, packages_);
+  // The solved system is not needed again (the next solve assembles it
+  // afresh): the zone budget uses its diag and rhs as scratch.
+  const ZoneBudgetStep z = zones_->compute(head_, head_old_, dt, steady, role_, packages_, system_);
   if (zone_step_.terms.empty()) {
     zone_step_ = z;
     std::fill(zone_step_.in.begin(), zone_step_.in.end(), 0.0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/error.hpp"
 #include "core/parallel.hpp"
 
 namespace gwsim {
@@ -49,7 +50,8 @@ ZoneBudget::ZoneBudget(const ModelData& model, const FlowModel& flow)
 
 ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const double> h_old, double dt,
                                    bool steady, std::span<const CellRole> role,
-                                   const std::vector<std::unique_ptr<Package>>& packages) const {
+                                   const std::vector<std::unique_ptr<Package>>& packages,
+                                   StencilSystem& scratch) const {
   ZoneBudgetStep zb;
   zb.nzone = nzone_;
   zb.naquifer = naquifer_;
@@ -125,43 +127,36 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
   });
   // Each package's flow into every cell: what its add_to() puts in an
   // otherwise empty right-hand side (packages write only diag and rhs).
-  // The scratch system is all zeros between packages: each package's
-  // cells are read and cleared again.
-  if (scratch_.rhs.size() != u(ncell)) {
-    scratch_.nlay = grid_.nlay;
-    scratch_.nrow = grid_.nrow;
-    scratch_.ncol = grid_.ncol;
-    scratch_.diag.assign(u(ncell), 0.0);
-    scratch_.rhs.assign(u(ncell), 0.0);
-  }
-  double* d = scratch_.diag.data();
-  double* r = scratch_.rhs.data();
+  // `scratch` is cleared where the package writes, then read: the whole of
+  // it for packages that may touch any cell, the listed cells otherwise.
+  GWSIM_ASSERT(scratch.diag.size() == u(ncell) && scratch.rhs.size() == u(ncell));
+  double* d = scratch.diag.data();
+  double* r = scratch.rhs.data();
   for (std::size_t p = 0; p < packages.size(); ++p) {
     cells_.clear();
-    const bool listed = packages[p]->cells(cells_);
-    packages[p]->add_to(scratch_, h, role);
-    if (listed) {
+    if (packages[p]->cells(cells_)) {
       // A short list: summed serially in cell order.
       std::sort(cells_.begin(), cells_.end());
       cells_.erase(std::unique(cells_.begin(), cells_.end()), cells_.end());
+      for (Index n : cells_) r[n] = d[n] = 0.0;
+      packages[p]->add_to(scratch, h, role);
       const std::size_t t = 2 + p;
       for (Index n : cells_) {
         const double q = r[n];
         const int un = unit(n);
-        if (free(n) && q != 0.0 && un >= 0) {
-          if (q > 0.0) zb.in[t * nunit + static_cast<std::size_t>(un)] += q;
-          else zb.out[t * nunit + static_cast<std::size_t>(un)] -= q;
-        }
-        r[n] = 0.0;
-        d[n] = 0.0;
+        if (!free(n) || q == 0.0 || un < 0) continue;
+        if (q > 0.0) zb.in[t * nunit + static_cast<std::size_t>(un)] += q;
+        else zb.out[t * nunit + static_cast<std::size_t>(un)] -= q;
       }
     } else {
+      parallel_for_blocks(ncell, [&](Index b, Index e) {
+        std::fill(d + b, d + e, 0.0);
+        std::fill(r + b, r + e, 0.0);
+      });
+      packages[p]->add_to(scratch, h, role);
       pass(ncell, {2 + p}, [&](Index b, Index e, auto& add) {
-        for (Index n = b; n < e; ++n) {
+        for (Index n = b; n < e; ++n)
           if (free(n) && r[n] != 0.0) add(0, unit(n), r[n]);
-          r[n] = 0.0;
-          d[n] = 0.0;
-        }
       });
     }
   }

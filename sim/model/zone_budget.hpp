@@ -31,10 +31,12 @@ public:
 
   /// The zone budget of a converged step: storage, constant heads, every
   /// package's cell flows (from its add_to() into an empty system) and the
-  /// flows across faces between units.
+  /// flows across faces between units. `scratch` is a system of the grid's
+  /// size whose diag and rhs are overwritten (the step's solved system: no
+  /// second pair of cell arrays).
   ZoneBudgetStep compute(std::span<const double> h, std::span<const double> h_old, double dt, bool steady,
                          std::span<const CellRole> role,
-                         const std::vector<std::unique_ptr<Package>>& packages) const;
+                         const std::vector<std::unique_ptr<Package>>& packages, StencilSystem& scratch) const;
 
 private:
   /// Unit index (zone * naquifer + aquifer) of cell n, or -1.
@@ -45,7 +47,6 @@ private:
   std::size_t nzone_ = 0, naquifer_ = 0;
   std::vector<int> unit_;
   std::vector<std::string> zone_names_, aquifer_names_;
-  mutable StencilSystem scratch_;        ///< all zeros between packages
   mutable std::vector<FlowModel::Face> faces_; ///< faces between units or at constant heads
   mutable std::vector<CellRole> faces_role_;   ///< the roles faces_ was listed for
   mutable std::vector<Index> cells_;           ///< a listed package's cells
