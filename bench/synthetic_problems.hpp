@@ -272,4 +272,16 @@ inline StencilSystem build(const Spec& s, std::vector<double>* h0 = nullptr,
   return A;
 }
 
+/// Make A nonsymmetric as a Newton linearisation would (upstream
+/// weighting): couplings scaled by 1 + spread |N(0,1)| (seeded), and the
+/// diagonal of free rows by `dominance` so that it stays dominant.
+inline void perturb_like_newton(StencilSystem& A, unsigned seed, double spread, double dominance) {
+  A.make_nonsymmetric();
+  Normal rng(seed);
+  for (auto* v : {&A.east, &A.west, &A.south, &A.north})
+    for (double& c : *v) c *= 1.0 + spread * std::abs(rng());
+  for (std::size_t i = 0; i < A.diag.size(); ++i)
+    if (A.diag[i] != 1.0) A.diag[i] *= dominance;
+}
+
 } // namespace gwsim::synthetic

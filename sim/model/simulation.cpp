@@ -251,14 +251,7 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
   }
   if (!steady) {
     // This step's head change: kept for the next steps' first guesses.
-    trial_.resize(head_.size());
-    const double* h = head_.data();
-    const double* o = head_old_.data();
-    double* c = trial_.data();
-    parallel_for_blocks(static_cast<Index>(head_.size()), [&](Index b, Index e) {
-      for (Index n = b; n < e; ++n) c[n] = h[n] - o[n];
-    });
-    projection_.remember(trial_);
+    projection_.remember_difference(head_, head_old_);
   }
   const StepBudget b = budget(dt, steady);
   // Zone budget before end_step(): packages still hold this step's state.

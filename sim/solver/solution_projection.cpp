@@ -28,8 +28,7 @@ void SolutionProjection::clear() {
   std::fill(fresh_.begin(), fresh_.end(), false);
 }
 
-void SolutionProjection::remember(std::span<const double> x) {
-  if (capacity_ == 0) return;
+std::vector<double>& SolutionProjection::newest_slot(std::size_t n) {
   std::size_t slot = order_.size();
   if (order_.size() == capacity_) {
     slot = order_.back();
@@ -37,14 +36,28 @@ void SolutionProjection::remember(std::span<const double> x) {
   }
   order_.push_back(slot); // then rotated to the front: newest first
   std::rotate(order_.begin(), order_.end() - 1, order_.end());
-  auto& w = w_[slot];
-  w.resize(x.size());
+  fresh_[slot] = false;
+  w_[slot].resize(n);
+  return w_[slot];
+}
+
+void SolutionProjection::remember(std::span<const double> x) {
+  if (capacity_ == 0) return;
   const double* src = x.data();
-  double* dst = w.data();
+  double* dst = newest_slot(x.size()).data();
   parallel_for_blocks(static_cast<Index>(x.size()), [&](Index b, Index e) {
     std::copy(src + b, src + e, dst + b);
   });
-  fresh_[slot] = false;
+}
+
+void SolutionProjection::remember_difference(std::span<const double> after, std::span<const double> before) {
+  if (capacity_ == 0) return;
+  const double* a = after.data();
+  const double* o = before.data();
+  double* dst = newest_slot(after.size()).data();
+  parallel_for_blocks(static_cast<Index>(after.size()), [&](Index b, Index e) {
+    for (Index i = b; i < e; ++i) dst[i] = a[i] - o[i];
+  });
 }
 
 std::vector<std::vector<double>> SolutionProjection::solutions() const {

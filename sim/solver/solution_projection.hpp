@@ -41,6 +41,8 @@ public:
   /// Keep x (a solution of some earlier system) as the newest; the oldest
   /// is dropped when the window is full.
   void remember(std::span<const double> x);
+  /// remember(after - before) without a temporary (a step's head change).
+  void remember_difference(std::span<const double> after, std::span<const double> before);
   void clear();
 
   std::size_t size() const { return order_.size(); }
@@ -51,6 +53,9 @@ public:
   void restore(const std::vector<std::vector<double>>& newest_first);
 
 private:
+  /// The slot for a new newest solution (the oldest one's when full).
+  std::vector<double>& newest_slot(std::size_t n);
+
   std::size_t capacity_;
   /// Slots of the kept solutions, newest first.
   std::vector<std::size_t> order_;

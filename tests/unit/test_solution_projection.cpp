@@ -21,14 +21,7 @@ StencilSystem system_3d(bool nonsymmetric) {
   s.ncol = 80;
   s.field = synthetic::KField::lognormal;
   StencilSystem A = synthetic::build(s);
-  if (nonsymmetric) {
-    A.make_nonsymmetric();
-    synthetic::Normal rng(11);
-    for (auto* v : {&A.east, &A.west, &A.south, &A.north})
-      for (double& c : *v) c *= 1.0 + 0.3 * std::abs(rng());
-    for (std::size_t i = 0; i < A.diag.size(); ++i)
-      if (A.diag[i] != 1.0) A.diag[i] *= 1.6;
-  }
+  if (nonsymmetric) synthetic::perturb_like_newton(A, 11, 0.3, 1.6);
   return A;
 }
 
@@ -198,6 +191,13 @@ TEST(Projection, NothingKeptGuessesZero) {
   ASSERT_EQ(p.size(), 2u);
   EXPECT_EQ(p.solutions()[0], random_vector(n, 1));
   EXPECT_EQ(p.solutions()[1], random_vector(n, 2));
+  // remember_difference(a, b) keeps a - b as the newest.
+  const std::vector<double> a = random_vector(n, 4), b = random_vector(n, 5);
+  p.remember_difference(a, b);
+  std::vector<double> d(n);
+  for (std::size_t i = 0; i < n; ++i) d[i] = a[i] - b[i];
+  EXPECT_EQ(p.solutions()[0], d);
+  EXPECT_EQ(p.solutions()[1], random_vector(n, 1));
 }
 
 INSTANTIATE_TEST_SUITE_P(SymmetricAndNot, Projection, ::testing::Values(false, true),
