@@ -91,5 +91,42 @@ TEST(ZoneBudget, UnitsCloseAndAddUpToTheModelBudget) {
   }
 }
 
+// Constant heads that start in the second period change the cells' roles:
+// the faces a zone budget visits (listed once per change of roles) must
+// follow, so that every unit still closes and the east column's constant
+// head appears only once it is in force.
+TEST(ZoneBudget, UnitsStillCloseWhenConstantHeadsStartLater) {
+  ModelData m = two_zone_model();
+  m.stresses.chd[1].head = {};
+  m.stresses.chd[1].head.set(1, 10.0); // the east column is fixed from period 2
+  m.time.periods = {StressPeriod{10.0, 2, 1.0, false}, StressPeriod{10.0, 2, 1.0, false}};
+  m.stresses.rch.rate.set(0, std::vector<double>(50, 2e-3));
+  ZoneSink sink;
+  Simulation(m).run(sink);
+  ASSERT_EQ(sink.zones.size(), 4u);
+  for (std::size_t s = 0; s < 4; ++s) {
+    ZoneBudgetStep z = sink.zones[s];
+    for (std::size_t zone = 0; zone < 2; ++zone)
+      for (std::size_t a = 0; a < 2; ++a) {
+        double in = 0.0, out = 0.0;
+        for (std::size_t t = 0; t < z.terms.size(); ++t) {
+          in += z.at(z.in, t, zone, a);
+          out += z.at(z.out, t, zone, a);
+        }
+        EXPECT_LT(100.0 * std::abs(in - out) / (0.5 * (in + out)), 1e-6) << "step " << s << " zone " << zone;
+      }
+    // "chd" (term 1) of the east zone: nothing while its column is free,
+    // outflow once it is fixed at 10 m below the 15 m starting heads.
+    for (std::size_t a = 0; a < 2; ++a) {
+      if (s < 2) {
+        EXPECT_EQ(z.at(z.out, 1, 1, a), 0.0) << "step " << s;
+        EXPECT_EQ(z.at(z.in, 1, 1, a), 0.0) << "step " << s;
+      } else {
+        EXPECT_GT(z.at(z.out, 1, 1, a), 100.0) << "step " << s;
+      }
+    }
+  }
+}
+
 } // namespace
 } // namespace gwsim
