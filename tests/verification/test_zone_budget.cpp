@@ -91,6 +91,38 @@ TEST(ZoneBudget, UnitsCloseAndAddUpToTheModelBudget) {
   }
 }
 
+// Packages on a short list of cells are summed at those cells only: two
+// wells in one cell and two GHB entries on one cell are each counted once
+// per package, not once per entry.
+TEST(ZoneBudget, SharedCellsOfListedPackagesAreCountedOnce) {
+  ModelData m = two_zone_model();
+  m.stresses.wel.push_back(test::well("a", m.grid.index(1, 2, 3), -300.0));
+  m.stresses.wel.push_back(test::well("b", m.grid.index(1, 2, 3), -200.0));
+  for (const char* name : {"g1", "g2"}) {
+    GeneralHead g;
+    g.name = name;
+    g.cells = {m.grid.index(0, 1, 7), m.grid.index(0, 2, 7)};
+    g.head.set(0, 30.0);
+    g.conductance.set(0, 50.0);
+    m.stresses.ghb.push_back(g);
+  }
+  ZoneSink sink;
+  Simulation(m).run(sink);
+  ASSERT_EQ(sink.zones.size(), 1u);
+  ZoneBudgetStep z = sink.zones[0];
+  std::size_t wel = 0, ghb = 0;
+  for (std::size_t t = 0; t < z.terms.size(); ++t) {
+    if (z.terms[t] == "wel") wel = t;
+    if (z.terms[t] == "ghb") ghb = t;
+  }
+  ASSERT_GT(wel, 0u);
+  ASSERT_GT(ghb, 0u);
+  EXPECT_NEAR(z.at(z.out, wel, 0, 1), 500.0, 1e-9) << "both wells, once each";
+  const BudgetTerm& g = sink.term(0, "ghb");
+  EXPECT_GT(g.in, 0.0);
+  EXPECT_NEAR(z.at(z.in, ghb, 1, 0), g.in, 1e-9 * g.in) << "the model's GHB inflow, all in the east upper unit";
+}
+
 // Constant heads that start in the second period change the cells' roles:
 // the faces a zone budget visits (listed once per change of roles) must
 // follow, so that every unit still closes and the east column's constant
