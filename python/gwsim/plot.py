@@ -14,13 +14,23 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib import collections as mcollections, colors, ticker
+from matplotlib import collections as mcollections, colors, lines as mlines, ticker
 
 from .result import Result
 
 #: Largest number of points along each axis that contours are computed on.
 CONTOUR_POINTS = 1200
 DATE_FORMAT = "%Y-%m-%d"
+
+
+def _point_colours(n):
+    """n distinguishable colours: tab10 or tab20 while they suffice, else
+    evenly spaced along a rainbow colour map."""
+    if n <= 10:
+        return [plt.get_cmap("tab10")(i) for i in range(n)]
+    if n <= 20:
+        return [plt.get_cmap("tab20")(i) for i in range(n)]
+    return [plt.get_cmap("turbo")(i / (n - 1)) for i in range(n)]
 
 
 def _axes(ax, figsize=(8, 6)):
@@ -338,17 +348,36 @@ def hydrographs(results, names=None, labels=None, ax=None):
         if missing:
             raise KeyError(f"{r.path} has no observation named {', '.join(map(repr, missing))}; "
                            f"it has: {', '.join(frame.columns)}")
-    ax = _axes(ax, figsize=(10, 5))
-    styles = ["-", "--", ":", "-."]
-    palette = plt.get_cmap("tab10")
+    # Two legends, colours for points and line styles for results, in a
+    # panel of their own beside the axes: one entry per point and result
+    # (23 points x 5 scenarios in the Hengshui report) would not fit, and the
+    # axes would collapse. On axes passed in, the legends go inside.
+    per_column = 16
+    point_columns = max(1, math.ceil(len(names) / per_column))
+    if ax is None:
+        _, (ax, panel) = plt.subplots(1, 2, figsize=(10 + 1.8 * point_columns, 5), layout="constrained",
+                                      gridspec_kw={"width_ratios": [10, 1.8 * point_columns]})
+        panel.axis("off")
+    else:
+        panel = ax
+    # Six distinguishable line styles (the Hengshui set compares five runs).
+    styles = ["-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2))]
+    colour = _point_colours(len(names))
     for i, name in enumerate(names):
         for j, (label, frame) in enumerate(zip(labels, series)):
             text = name if len(results) == 1 else f"{name} — {label}"
-            ax.plot(frame.index, frame[name], color=palette(i % 10), ls=styles[j % len(styles)], label=text)
+            ax.plot(frame.index, frame[name], color=colour[i], ls=styles[j % len(styles)], label=text)
     ax.set_xlabel("date")
     ax.set_ylabel("head (m)")
     ax.set_title("Hydrographs" + (f" — {labels[0]}" if len(results) == 1 else ""))
-    ax.legend(loc="best", fontsize=8)
+    points = [mlines.Line2D([], [], color=colour[i], label=name) for i, name in enumerate(names)]
+    legend = panel.legend(handles=points, title="observation point", loc="upper left", fontsize=8,
+                          title_fontsize=8, ncol=point_columns)
+    if len(results) > 1:
+        panel.add_artist(legend)
+        runs = [mlines.Line2D([], [], color="0.2", ls=styles[j % len(styles)], label=label)
+                for j, label in enumerate(labels)]
+        panel.legend(handles=runs, title="result", loc="lower left", fontsize=8, title_fontsize=8)
     ax.grid(alpha=0.3)
     ax.tick_params(axis="x", labelrotation=30)
     return ax

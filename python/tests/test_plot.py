@@ -1,5 +1,9 @@
 """Every plot on a result where it applies (axes, labels, units, artists
 checked on the figure object) and where it does not (a clear error)."""
+import io
+import warnings
+
+import matplotlib.legend
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -168,6 +172,40 @@ def test_hydrographs_several_scenarios(transient, pumped):
     np.testing.assert_allclose(lines[1].get_ydata(), pumped.observation("well_cell").values)
     ax = plot.hydrographs(transient)
     assert [line.get_label() for line in ax.get_lines()] == ["well_cell", "shallow"]
+
+
+class _ObservedOnly:
+    """The part of a Result that hydrographs() reads."""
+
+    def __init__(self, name, frame):
+        self.name, self.path, self._frame = name, f"{name}.h5", frame
+
+    def observed_heads(self):
+        return self._frame
+
+
+def test_hydrographs_of_many_points_and_runs_keep_their_axes():
+    """23 points x 5 runs (the Hengshui report): one legend entry per line
+    collapsed the axes ("constrained_layout not applied"); the colours of
+    the points and the line styles of the runs are two legends beside the
+    axes."""
+    dates = pd.date_range("2015-01-31", periods=60, freq="M")
+    names = [f"point_{i}" for i in range(23)]
+    runs = [_ObservedOnly(f"run {j}", pd.DataFrame(np.random.default_rng(j).normal(size=(60, 23)),
+                                                   index=dates, columns=names)) for j in range(5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = plot.hydrographs(runs)
+        ax.figure.savefig(io.BytesIO(), format="png")
+    width = ax.get_position().width
+    assert width > 0.4, width  # the axes keep most of the figure
+    legends = [a for axes in ax.figure.axes for a in axes.get_children() if isinstance(a, matplotlib.legend.Legend)]
+    for legend in legends:  # inside the figure, not clipped at its edge
+        box = legend.get_window_extent().transformed(ax.figure.transFigure.inverted())
+        assert box.x0 >= 0.0 and box.x1 <= 1.0 and box.y0 >= 0.0 and box.y1 <= 1.0, box
+    texts = sorted(t.get_text() for leg in legends for t in leg.get_texts())
+    assert texts == sorted(names + [f"run {j}" for j in range(5)])
+    plt.close(ax.figure)
 
 
 def test_hydrographs_errors(transient, thiem_run):
