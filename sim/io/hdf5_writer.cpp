@@ -52,12 +52,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "io/config_zones.hpp"
@@ -102,11 +104,24 @@ h5::Object write_variable(hid_t parent, const std::string& name, const std::vect
                           const std::vector<hid_t>& scales, std::span<const T> values,
                           std::string_view units, std::string_view long_name,
                           const h5::DatasetOptions& options = {}) {
-  h5::Object dataset = h5::create_dataset(parent, name, h5::Type<T>::file(), dims, options);
+  // A field with one value everywhere (uniform K, Ss, a flat top: common in
+  // scenarios) is stored as the dataset's fill value without writing any
+  // data: readers (HDF5, h5py, xarray, netCDF) get the value for every
+  // cell, and a 4 M-cell model does not write 32 MB per such field.
+  bool uniform = false;
+  h5::DatasetOptions how = options;
+  if constexpr (std::is_same_v<T, double>) {
+    uniform = values.size() > 1 && options.max_dims.empty() && options.fill == nullptr &&
+              std::all_of(values.begin(), values.end(), [&](double v) {
+                return std::bit_cast<std::uint64_t>(v) == std::bit_cast<std::uint64_t>(values.front());
+              });
+    if (uniform) how.fill = &values.front();
+  }
+  h5::Object dataset = h5::create_dataset(parent, name, h5::Type<T>::file(), dims, how);
   describe_variable(dataset.id(), units, long_name);
   for (std::size_t axis = 0; axis < scales.size(); ++axis)
     h5::attach_dimension_scale(dataset.id(), scales[axis], static_cast<unsigned>(axis));
-  if (!values.empty()) h5::write_all<T>(dataset.id(), values);
+  if (!values.empty() && !uniform) h5::write_all<T>(dataset.id(), values);
   return dataset;
 }
 
