@@ -65,7 +65,7 @@ void flat_start(const StencilSystem& A, std::vector<double>& h) {
     const auto u = static_cast<std::size_t>(i);
     const bool coupled = A.east[u] != 0.0 || A.south[u] != 0.0 || (i % nc > 0 && A.east[u - 1] != 0.0) ||
                          (i >= nc && A.south[u - static_cast<std::size_t>(nc)] != 0.0) ||
-                         (A.nlay > 1 && (A.down[u] != 0.0 || (i >= nrc && A.down[u - static_cast<std::size_t>(nrc)] != 0.0)));
+                         (i + nrc < A.size() && A.down[u] != 0.0) || (i >= nrc && A.down[u - static_cast<std::size_t>(nrc)] != 0.0);
     h[u] = !coupled && A.diag[u] == 1.0 ? A.rhs[u] : 35.0;
   }
 }

@@ -17,7 +17,7 @@ FlowModel::FlowModel(const Grid& grid, const AquiferProperties& aq) : grid_(grid
   const Index n = grid.ncell(), nc = grid.ncol, nr = grid.nrow, nrc = nr * nc;
   east_.assign(u(n), 0.0);
   south_.assign(u(n), 0.0);
-  down_.assign(u(n), 0.0);
+  down_.assign(u(n - nrc), 0.0); // no face below the last layer
   convertible_.assign(u(n), 0);
   for (Index m = 0; m < n; ++m)
     if (grid.is_active(m) && aq.layer_type[u(grid.layer_of(m))] == LayerType::convertible) {
@@ -46,7 +46,7 @@ FlowModel::FlowModel(const Grid& grid, const AquiferProperties& aq) : grid_(grid
 
 void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<const double> h_old,
                          double dt, bool steady, std::span<const CellRole> role) const {
-  const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();
+  const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer(), ntot = grid_.ncell();
   A.shape(grid_.nlay, grid_.nrow, grid_.ncol); // every entry is written below or by fix_rows()
   if (!nonlinear_) {
     assemble_confined(A, h, h_old, dt, steady, role);
@@ -85,7 +85,7 @@ void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<
       };
       face(east_[u(n)], n + 1, true, A.east[u(n)]);
       face(south_[u(n)], n + nc, true, A.south[u(n)]);
-      face(down_[u(n)], n + nrc, false, A.down[u(n)]);
+      if (n + nrc < ntot) face(down_[u(n)], n + nrc, false, A.down[u(n)]);
       if (n >= 1) face(east_[u(n - 1)], n - 1, true, A.west[u(n)]);
       if (n >= nc) face(south_[u(n - nc)], n - nc, true, A.north[u(n)]);
       if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false, A.up[u(n)]);
@@ -107,6 +107,7 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
   // The same terms as the general loop with the saturation factors at 1:
   // plain loads and stores, so the loop runs near memory speed.
   const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();
+  const Index upper_rows = (grid_.nlay - 1) * nr; // grid rows with a layer below
   const double *E = east_.data(), *S = south_.data(), *D = down_.data();
   const double *H = h.data(), *HO = h_old.data(), *ss = aquifer_.ss.data();
   const CellRole* R = role.data();
@@ -116,17 +117,18 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
     const double delc = grid_.delc[u(lr % nr)];
     const double* top = row_top(lr);
     const double* bot = grid_.bottom.data() + lr * nc;
+    const bool below = lr < upper_rows;
     for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
       if (R[n] != CellRole::free) continue;
       const double hn = H[n];
       double F = 0.0, d = 0.0;
-      const double ce = E[n], cs = S[n], cd = D[n];
+      const double ce = E[n], cs = S[n], cd = below ? D[n] : 0.0;
       if (ce != 0.0) { F += ce * (H[n + 1] - hn); d += ce; }
       if (cs != 0.0) { F += cs * (H[n + nc] - hn); d += cs; }
       if (cd != 0.0) { F += cd * (H[n + nrc] - hn); d += cd; }
       ae[n] = ce;
       as[n] = cs;
-      ad[n] = cd;
+      if (below) ad[n] = cd;
       if (n >= 1 && E[n - 1] != 0.0) { F += E[n - 1] * (H[n - 1] - hn); d += E[n - 1]; }
       if (n >= nc && S[n - nc] != 0.0) { F += S[n - nc] * (H[n - nc] - hn); d += S[n - nc]; }
       if (n >= nrc && D[n - nrc] != 0.0) { F += D[n - nrc] * (H[n - nrc] - hn); d += D[n - nrc]; }
@@ -149,7 +151,8 @@ void FlowModel::fix_rows(StencilSystem& A, std::span<const Index> not_free) cons
   const bool sym = A.symmetric();
   for (const Index n : not_free) {
     const auto k = u(n);
-    A.east[k] = A.south[k] = A.down[k] = 0.0;
+    A.east[k] = A.south[k] = 0.0;
+    if (n + nrc < ntot) A.down[k] = 0.0;
     A.diag[k] = 1.0;
     A.rhs[k] = 0.0;
     // Couplings of the neighbours to n (stored in the neighbour's row for
@@ -214,7 +217,7 @@ void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h,
     };
     face(east_[u(n)], n + 1, true);
     face(south_[u(n)], n + nc, true);
-    face(down_[u(n)], n + nrc, false);
+    if (n + nrc < ntot) face(down_[u(n)], n + nrc, false);
     if (n >= 1) face(east_[u(n - 1)], n - 1, true);
     if (n >= nc) face(south_[u(n - nc)], n - nc, true);
     if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false);

@@ -200,7 +200,8 @@ private:
   bool nonlinear_ = false;
   std::vector<char> convertible_; ///< per cell
   /// Saturated (full-thickness) conductances between n and n+1, n+ncol and
-  /// n+nrow*ncol, m2/d; zero across an edge or to an inactive cell.
+  /// n+nrow*ncol, m2/d; zero across an edge or to an inactive cell. down_
+  /// has no entries for the last layer.
   std::vector<double> east_, south_, down_;
 };
 

@@ -41,7 +41,8 @@ void StencilSystem::resize(Index nl, Index nr, Index nc) {
   nrow = nr;
   ncol = nc;
   const auto n = static_cast<std::size_t>(size());
-  for (auto* v : {&diag, &east, &south, &down, &rhs}) v->assign(n, 0.0);
+  for (auto* v : {&diag, &east, &south, &rhs}) v->assign(n, 0.0);
+  down.assign(static_cast<std::size_t>(upper_cells()), 0.0);
   west.clear();
   north.clear();
   up.clear();
@@ -49,7 +50,7 @@ void StencilSystem::resize(Index nl, Index nr, Index nc) {
 
 void StencilSystem::shape(Index nl, Index nr, Index nc) {
   if (nl == nlay && nr == nrow && nc == ncol && diag.size() == static_cast<std::size_t>(size()) &&
-      rhs.size() == diag.size())
+      rhs.size() == diag.size() && down.size() == static_cast<std::size_t>(upper_cells()))
     return;
   resize(nl, nr, nc);
 }

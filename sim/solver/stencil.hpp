@@ -30,10 +30,12 @@ struct StencilSystem {
   std::vector<double> diag;  ///< m2/d
   std::vector<double> east;  ///< coupling n <-> n+1, zero on the last column
   std::vector<double> south; ///< coupling n <-> n+ncol, zero on the last row
-  std::vector<double> down;  ///< coupling n <-> n+nrow*ncol, zero on the last layer
+  /// coupling n <-> n+nrow*ncol: (nlay-1)*nrow*ncol entries, none for the
+  /// last layer (a single-layer model stores no vertical coupling at all)
+  std::vector<double> down;
   std::vector<double> west;  ///< nonsymmetric only: row n's coupling to n-1
   std::vector<double> north; ///< nonsymmetric only: row n's coupling to n-ncol
-  std::vector<double> up;    ///< nonsymmetric only: row n's coupling to n-nrow*ncol
+  std::vector<double> up;    ///< nonsymmetric only: row n's coupling to n-nrow*ncol (ncell entries)
   std::vector<double> rhs;   ///< m3/d
   /// Norm the residual tolerance is relative to; 0 means ||rhs||. A Newton
   /// update system (rhs = imbalance) sets it to ||A h + rhs||, the norm of
@@ -42,6 +44,8 @@ struct StencilSystem {
   double residual_scale = 0.0;
 
   Index size() const { return nlay * nrow * ncol; }
+  /// Cells above the last layer: the length of `down`.
+  Index upper_cells() const { return nlay > 0 ? (nlay - 1) * nrow * ncol : 0; }
   bool symmetric() const { return west.empty(); }
   /// Size the symmetric arrays for a grid and zero them.
   void resize(Index nl, Index nr, Index nc);
