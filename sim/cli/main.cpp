@@ -110,6 +110,7 @@ int run(const std::string& scenario, const RunOptions& o) {
     recorder.emplace(writer, m, restart_path, o.restart_every, resume ? &*resume : nullptr);
   OutputSink& sink = recorder ? static_cast<OutputSink&>(*recorder) : writer;
   Simulation sim(m);
+  sim.free_inputs(m); // one run of this model: its input arrays are freed once read
   cli::ProgressDisplay progress(o.quiet);
   int steps_done = resume ? resume->state.steps_done : 0;
   RunSummary s;

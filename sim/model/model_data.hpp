@@ -85,7 +85,9 @@ struct ModelData {
   Grid grid;
   AquiferProperties aquifer;
   TimeDiscretization time;
-  std::vector<double> initial_head; ///< m, ncell
+  /// m, ncell. Emptied by Simulation::free_inputs(), as are aquifer.k, k33
+  /// and leakance once the run has started (gwsim run frees them).
+  std::vector<double> initial_head;
   Stresses stresses;
   IrrigationData irrigation;
   std::vector<Observation> observations;

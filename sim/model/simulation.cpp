@@ -79,6 +79,12 @@ Simulation::Simulation(const ModelData& model)
 
 Simulation::~Simulation() = default;
 
+void Simulation::free_inputs(ModelData& model) {
+  GWSIM_ASSERT(&model == &model_);
+  std::vector<double>().swap(model.initial_head); // copied into head_
+  inputs_to_free_ = &model;
+}
+
 int Simulation::total_steps() const {
   int n = 0;
   for (const auto& p : model_.time.periods) n += p.steps;
@@ -100,15 +106,7 @@ double Simulation::residual_norm(std::span<const double> h, double dt, bool stea
 double Simulation::head_form_norm() {
   // ||A h + F||: the right-hand side of this step's system written for the
   // heads rather than for the head change.
-  trial_.resize(head_.size());
-  apply(system_, head_, trial_);
-  const double* f = system_.rhs.data();
-  double* t = trial_.data();
-  return std::sqrt(parallel_sum_blocks(static_cast<Index>(trial_.size()), [&](Index b, Index e) {
-    double s = 0.0;
-    for (Index n = b; n < e; ++n) s += (t[n] + f[n]) * (t[n] + f[n]);
-    return s;
-  }));
+  return norm_of_sum(system_, head_);
 }
 
 double Simulation::norm(const std::vector<double>& v) const {
@@ -336,6 +334,13 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
   const int nsteps = total_steps();
   try {
     sink.begin(model_);
+    if (inputs_to_free_) {
+      // The result file has K and K33 now, and the flow model has their
+      // conductances: nothing reads them again.
+      for (auto* v : {&inputs_to_free_->aquifer.k, &inputs_to_free_->aquifer.k33, &inputs_to_free_->aquifer.leakance})
+        std::vector<double>().swap(*v);
+      inputs_to_free_ = nullptr;
+    }
     std::vector<double> observed(model_.observations.size());
     double period_start = 0.0; // d since the start date
     int global = 0, first_period = 0;
@@ -364,7 +369,9 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
                                         "({} of {} steps done)",
                                         per + 1, s + 1, global, nsteps));
         const double dt = dts[static_cast<std::size_t>(s)];
-        head_old_ = head_;
+        // Steady steps have no storage term: no start-of-step heads (8 B/cell).
+        if (sp.steady) std::vector<double>().swap(head_old_);
+        else head_old_ = head_;
         StepInfo info;
         info.period = per;
         info.step = s;

@@ -68,6 +68,15 @@ public:
                  const std::atomic<bool>* stop = nullptr, const PeriodEnd& period_end = {},
                  const SimulationState* resume = nullptr);
 
+  /// Let the simulation free the input arrays of `model` (the ModelData it
+  /// was built from) that it no longer reads: the initial heads now (they
+  /// are its current heads), and K, K33 and the leakance once run() has
+  /// handed the model to the sink (the flow model keeps their
+  /// conductances). 24 B/cell for a single-layer model; a program that
+  /// runs its ModelData once (gwsim run) calls it, tests that run one model
+  /// twice do not.
+  void free_inputs(ModelData& model);
+
   /// Heads after the last completed step, m.
   const std::vector<double>& head() const { return head_; }
   int total_steps() const;
@@ -111,6 +120,7 @@ private:
   void report_surface_water(OutputSink& sink, const StepInfo& info) const;
 
   const ModelData& model_;
+  ModelData* inputs_to_free_ = nullptr; ///< free_inputs(): K, K33, leakance after sink.begin()
   FlowModel flow_;
   ConstantHeads chd_;
   std::vector<std::unique_ptr<Package>> packages_;

@@ -77,14 +77,16 @@ Index rows_per_chunk(Index ncol) { return std::max<Index>(1, 4096 / std::max<Ind
 
 /// y (or r = b - y) = A x over grid rows [row_begin, row_end) of a symmetric
 /// or general stencil. `zeros` is a row of ncol zeros standing in for missing
-/// neighbour rows.
-template <bool Residual>
-void rows_apply(const StencilSystem& A, const double* x, double* y, const double* zeros,
+/// neighbour rows. RowOut: y is one row of ncol values that every row is
+/// written to (for reductions that need no vector of their own).
+template <bool Residual, bool RowOut = false>
+void rows_apply(const StencilSystem& A, const double* x, double* y_all, const double* zeros,
                 Index row_begin, Index row_end) {
   const Index nc = A.ncol, nr = A.nrow, nl = A.nlay, nrc = nr * nc;
   const bool vert = nl > 1;
   for (Index gr = row_begin; gr < row_end; ++gr) {
     const Index l = gr / nr, r = gr % nr, base = gr * nc;
+    double* out = RowOut ? y_all : y_all + base; // this row's output
     const bool has_n = r > 0, has_s = r + 1 < nr, has_u = l > 0, has_d = l + 1 < nl;
     mg::VecRows<double> v{x + base, has_n ? x + base - nc : zeros, has_s ? x + base + nc : zeros,
                           has_u ? x + base - nrc : zeros, has_d ? x + base + nrc : zeros};
@@ -98,9 +100,9 @@ void rows_apply(const StencilSystem& A, const double* x, double* y, const double
                              has_d ? down + base : zeros,
                              has_u ? down + base - nrc : zeros};
       if (vert)
-        mg::stencil_row<true, Residual>(nc, a, v, A.rhs.data() + base, y + base);
+        mg::stencil_row<true, Residual>(nc, a, v, A.rhs.data() + base, out);
       else
-        mg::stencil_row<false, Residual>(nc, a, v, A.rhs.data() + base, y + base);
+        mg::stencil_row<false, Residual>(nc, a, v, A.rhs.data() + base, out);
     } else {
       mg::GeneralRows<double> a{A.diag.data() + base,
                                 A.east.data() + base,
@@ -110,12 +112,11 @@ void rows_apply(const StencilSystem& A, const double* x, double* y, const double
                                 has_d ? down + base : zeros,
                                 has_u ? A.up.data() + base : zeros};
       if (vert)
-        mg::general_row<true>(nc, a, v, y + base);
+        mg::general_row<true>(nc, a, v, out);
       else
-        mg::general_row<false>(nc, a, v, y + base);
+        mg::general_row<false>(nc, a, v, out);
       if constexpr (Residual) {
         const double* b = A.rhs.data() + base;
-        double* out = y + base;
         for (Index c = 0; c < nc; ++c) out[c] = b[c] - out[c];
       }
     }
@@ -157,6 +158,25 @@ double residual(const StencilSystem& A, std::span<const double> x, std::span<dou
         const double* rp = r.data();
         double s = 0.0;
         for (Index i = b * nc; i < e * nc; ++i) s += rp[i] * rp[i];
+        return s;
+      },
+      [](double acc, double part) { return acc + part; });
+  return std::sqrt(ss);
+}
+
+double norm_of_sum(const StencilSystem& A, std::span<const double> x) {
+  const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  const Index nc = A.ncol;
+  const double ss = parallel_reduce_chunks(
+      A.nlay * A.nrow, rows_per_chunk(nc), 0.0,
+      [&](Index b, Index e) {
+        std::vector<double> row(static_cast<std::size_t>(nc));
+        double s = 0.0;
+        for (Index gr = b; gr < e; ++gr) {
+          rows_apply<false, true>(A, x.data(), row.data(), zeros.data(), gr, gr + 1);
+          const double* f = A.rhs.data() + gr * nc;
+          for (Index c = 0; c < nc; ++c) s += (row[static_cast<std::size_t>(c)] + f[c]) * (row[static_cast<std::size_t>(c)] + f[c]);
+        }
         return s;
       },
       [](double acc, double part) { return acc + part; });

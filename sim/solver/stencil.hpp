@@ -73,6 +73,11 @@ void apply(const StencilSystem& A, std::span<const double> x, std::span<double> 
 /// y = A x; returns the dot product x . y (deterministic reduction).
 double apply_dot(const StencilSystem& A, std::span<const double> x, std::span<double> y);
 
+/// ||A x + rhs||, 2-norm, without storing A x (deterministic reduction):
+/// the norm of a Newton update system's right-hand side written for the
+/// heads (StencilSystem::residual_scale).
+double norm_of_sum(const StencilSystem& A, std::span<const double> x);
+
 /// r = b - A x; returns the 2-norm of r (deterministic reduction).
 double residual(const StencilSystem& A, std::span<const double> x, std::span<double> r);
 
