@@ -114,14 +114,14 @@ private:
 class RechargePackage final : public Package {
 public:
   RechargePackage(const Recharge& r, const Grid& g)
-      : rch_(r), grid_(g), target_(g.uppermost_active()) {}
+      : rch_(r), grid_(g), target_(g.top_active()) {}
   std::string name() const override { return "rch"; }
   void start_period(int period) override { rate_ = rch_.rate.at(period); }
   void add_to(StencilSystem& A, std::span<const double>,
               std::span<const CellRole> role) const override {
     if (!rate_) return;
-    parallel_for(static_cast<Index>(target_.size()), [&](Index c) {
-      const Index n = target_[static_cast<std::size_t>(c)];
+    parallel_for(target_.size(), [&](Index c) {
+      const Index n = target_.cell(c);
       if (n >= 0 && is_free(role, n)) A.rhs[static_cast<std::size_t>(n)] += flow(c);
     });
   }
@@ -129,10 +129,10 @@ public:
     BudgetTerm t{name()};
     if (!rate_) return t;
     auto q = [&](Index c) {
-      const Index n = target_[static_cast<std::size_t>(c)];
+      const Index n = target_.cell(c);
       return n >= 0 && is_free(role, n) ? flow(c) : 0.0;
     };
-    const auto nc = static_cast<Index>(target_.size());
+    const auto nc = target_.size();
     t.in = parallel_sum(nc, [&](Index c) { return std::max(q(c), 0.0); });
     t.out = parallel_sum(nc, [&](Index c) { return std::max(-q(c), 0.0); });
     return t;
@@ -144,7 +144,7 @@ private:
   }
   const Recharge& rch_;
   const Grid& grid_;
-  std::vector<Index> target_; ///< uppermost active cell per column, -1 if none
+  TopActive target_; ///< uppermost active cell per column, -1 if none
   const std::vector<double>* rate_ = nullptr;
 };
 
@@ -196,15 +196,15 @@ private:
 class EvapotranspirationPackage final : public Package {
 public:
   EvapotranspirationPackage(const Evapotranspiration& e, const Grid& g)
-      : evt_(e), grid_(g), target_(g.uppermost_active()) {}
+      : evt_(e), grid_(g), target_(g.top_active()) {}
   std::string name() const override { return "evt"; }
   bool nonlinear() const override { return true; }
   void start_period(int period) override { rate_ = evt_.rate.at(period); }
   void add_to(StencilSystem& A, std::span<const double> h,
               std::span<const CellRole> role) const override {
     if (!rate_) return;
-    parallel_for(static_cast<Index>(target_.size()), [&](Index c) {
-      const Index n = target_[static_cast<std::size_t>(c)];
+    parallel_for(target_.size(), [&](Index c) {
+      const Index n = target_.cell(c);
       if (n < 0 || !is_free(role, n)) return;
       const Flow f = flow(c, h[static_cast<std::size_t>(n)]);
       A.rhs[static_cast<std::size_t>(n)] += f.q;
@@ -214,8 +214,8 @@ public:
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
     BudgetTerm t{name()};
     if (!rate_) return t;
-    t.out = parallel_sum(static_cast<Index>(target_.size()), [&](Index c) {
-      const Index n = target_[static_cast<std::size_t>(c)];
+    t.out = parallel_sum(target_.size(), [&](Index c) {
+      const Index n = target_.cell(c);
       return n >= 0 && is_free(role, n) ? -flow(c, h[static_cast<std::size_t>(n)]).q : 0.0;
     });
     return t;
@@ -235,7 +235,7 @@ private:
   }
   const Evapotranspiration& evt_;
   const Grid& grid_;
-  std::vector<Index> target_;
+  TopActive target_; ///< uppermost active cell per column, -1 if none
   const std::vector<double>* rate_ = nullptr;
 };
 

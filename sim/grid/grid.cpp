@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/error.hpp"
+
 namespace gwsim {
 
 std::vector<double> Grid::x_centers() const {
@@ -63,6 +65,23 @@ std::vector<Index> Grid::uppermost_active() const {
         break;
       }
   return top_cell;
+}
+
+TopActive Grid::top_active() const {
+  TopActive t;
+  t.ncolumn = ncell_layer();
+  bool all_first = true;
+  for (Index c = 0; c < t.ncolumn && all_first; ++c) all_first = is_active(c);
+  if (all_first) return t;
+  if (nlay > 32767) throw Error("top_active: more than 32767 layers");
+  t.layer.assign(static_cast<std::size_t>(t.ncolumn), -1);
+  for (Index c = 0; c < t.ncolumn; ++c)
+    for (Index k = 0; k < nlay; ++k)
+      if (is_active(k * t.ncolumn + c)) {
+        t.layer[static_cast<std::size_t>(c)] = static_cast<std::int16_t>(k);
+        break;
+      }
+  return t;
 }
 
 std::vector<Grid::LinePiece> Grid::trace(const std::vector<std::pair<double, double>>& line) const {

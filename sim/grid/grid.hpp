@@ -11,11 +11,27 @@
 /// kernels take (layer, row, col) or flat indices plus neighbour strides
 /// (1, ncol, nrow*ncol) from this struct, so a process-local Grid whose
 /// nrow/ncol include its halo runs the same kernels unchanged.
+#include <cstdint>
 #include <vector>
 
 #include "core/types.hpp"
 
 namespace gwsim {
+
+/// For each column (row * ncol + col), its uppermost active cell, or -1 if
+/// it has none: where areal stresses (RCH, EVT) apply. Stored as the layer
+/// (2 bytes per column), and not at all when every column's uppermost active
+/// cell is in the first layer (the usual case).
+struct TopActive {
+  Index ncolumn = 0;               ///< nrow * ncol
+  std::vector<std::int16_t> layer; ///< per column, -1: none; empty: all layer 0
+  Index size() const { return ncolumn; }
+  Index cell(Index c) const {
+    if (layer.empty()) return c;
+    const int l = layer[static_cast<std::size_t>(c)];
+    return l < 0 ? -1 : l * ncolumn + c;
+  }
+};
 
 struct Grid {
   Index nlay = 0;
@@ -62,6 +78,9 @@ struct Grid {
   /// active cell, or -1 if the column has none: where areal stresses (RCH,
   /// EVT, irrigation return flow) apply.
   std::vector<Index> uppermost_active() const;
+  /// The same as a compact map (uppermost_active() costs 8 bytes per column
+  /// for as long as a package keeps it).
+  TopActive top_active() const;
   /// Row and column containing model point (x, y); false if outside.
   bool locate(double x, double y, Index& row, Index& col) const;
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "io/config.hpp"
 #include "io/input_files.hpp"
 
@@ -143,9 +144,14 @@ AquiferProperties read_aquifer(const ConfigNode& node, const Grid& g) {
   const auto k33 = node.optional("k33");
   a.k33 = k33 ? read_array3d(*k33, g, {Bound::positive("m/d")}) : a.k;
   a.ss = read_array3d(node.required("ss"), g, {Bound::non_negative("1/m")});
+  // Specific yield is read where given; the default 0.1 is only filled in
+  // when a layer is convertible (an all-confined model never reads it, and
+  // 8 bytes per cell is a large share of a big model's memory).
   const auto sy = node.optional("sy");
-  a.sy = sy ? read_array3d(*sy, g, {Bound::between(0.0, 1.0)}) : std::vector<double>(std::size_t(g.ncell()), 0.1);
   a.layer_type = read_layer_types(node.optional("layer_type"), g.nlay);
+  const bool convertible = std::find(a.layer_type.begin(), a.layer_type.end(), LayerType::convertible) != a.layer_type.end();
+  if (sy) a.sy = read_array3d(*sy, g, {Bound::between(0.0, 1.0)});
+  else if (convertible) a.sy.assign(std::size_t(g.ncell()), 0.1);
   if (auto n = node.optional("leakance")) a.leakance = read_leakance(*n, g);
   node.done();
   return a;

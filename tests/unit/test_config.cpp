@@ -171,7 +171,7 @@ TEST(ScenarioDefaults, MinimalScenario) {
   EXPECT_EQ(m.grid.active, std::vector<int>(6, 1));
   EXPECT_EQ(m.grid.delr, std::vector<double>(3, 10.0));
   EXPECT_EQ(m.aquifer.k33, std::vector<double>(6, 5.0));
-  EXPECT_EQ(m.aquifer.sy, std::vector<double>(6, 0.1));
+  EXPECT_TRUE(m.aquifer.sy.empty()); // all confined and not given: not stored
   EXPECT_EQ(m.aquifer.layer_type, std::vector<LayerType>{LayerType::confined});
   EXPECT_EQ(m.time.periods.size(), 1u);
   EXPECT_EQ(m.time.periods[0].steps, 1);
