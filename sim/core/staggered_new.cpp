@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <malloc.h>
 #include <new>
 
 #if defined(__has_feature)
@@ -40,6 +41,15 @@ constexpr std::size_t large = 256 * 1024;    // blocks from here on are staggere
 constexpr std::size_t step = 17 * 64;        // 1088 B: different L1 and L2 sets
 constexpr unsigned slots = 32;               // offsets 0 .. 31 * 1088 B
 std::atomic<unsigned> next_slot{0};
+
+/// glibc raises its mmap threshold to the size of any mapped block that is
+/// freed (up to 32 MiB), after which blocks of a few MB come from the heap:
+/// they no longer start on fresh pages (the reason for this file) and their
+/// memory stays with the process after free(), so a temporary copy (a zone
+/// map for the result file, a restart point's bytes) adds to the peak of
+/// everything allocated after it. Setting the threshold once turns the
+/// adjustment off: large blocks are always mapped and returned on free.
+const bool fixed_mmap_threshold = [] { return mallopt(M_MMAP_THRESHOLD, static_cast<int>(large)) == 1; }();
 
 void* allocate(std::size_t n) {
   const std::size_t extra =
