@@ -1,5 +1,6 @@
 #include "model/simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
@@ -337,8 +338,12 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
     if (inputs_to_free_) {
       // The result file has K and K33 now, and the flow model has their
       // conductances: nothing reads them again.
-      for (auto* v : {&inputs_to_free_->aquifer.k, &inputs_to_free_->aquifer.k33, &inputs_to_free_->aquifer.leakance})
-        std::vector<double>().swap(*v);
+      AquiferProperties& aq = inputs_to_free_->aquifer;
+      for (auto* v : {&aq.k, &aq.k33, &aq.leakance}) std::vector<double>().swap(*v);
+      // Storage coefficients are read by transient steps only.
+      const auto& periods = model_.time.periods;
+      if (std::all_of(periods.begin(), periods.end(), [](const StressPeriod& p) { return p.steady; }))
+        for (auto* v : {&aq.ss, &aq.sy}) std::vector<double>().swap(*v);
       inputs_to_free_ = nullptr;
     }
     std::vector<double> observed(model_.observations.size());

@@ -58,7 +58,7 @@ TEST(SimulationInputs, FreedInputsGiveTheSameHeadsAndTheSinkStillSeesThem) {
   EXPECT_TRUE(freed.aquifer.k.empty());
   EXPECT_TRUE(freed.aquifer.k33.empty());
   EXPECT_EQ(freed.aquifer.k.capacity(), 0u);
-  EXPECT_FALSE(freed.aquifer.ss.empty()); // storage is read every step
+  EXPECT_FALSE(freed.aquifer.ss.empty()); // storage is read by the transient steps
 
   EXPECT_EQ(b.k, kept.aquifer.k);
   EXPECT_EQ(b.k33, kept.aquifer.k33);
@@ -69,6 +69,24 @@ TEST(SimulationInputs, FreedInputsGiveTheSameHeadsAndTheSinkStillSeesThem) {
   EXPECT_NE(a.heads[3], a.heads[0]);
   for (std::size_t s = 0; s < a.budgets.size(); ++s)
     EXPECT_LT(std::abs(a.budgets[s].percent_discrepancy), 1e-6) << "step " << s;
+}
+
+TEST(SimulationInputs, SteadyRunsAlsoFreeTheStorageCoefficients) {
+  ModelData kept = two_period_model();
+  kept.time.periods.back().steady = true;
+  test::RecordingSink a;
+  Simulation(kept).run(a);
+  ModelData freed = kept;
+  ModelKeepingSink b;
+  {
+    Simulation sim(freed);
+    sim.free_inputs(freed);
+    sim.run(b);
+  }
+  EXPECT_TRUE(freed.aquifer.ss.empty());
+  EXPECT_TRUE(freed.aquifer.sy.empty());
+  ASSERT_EQ(b.heads.size(), a.heads.size());
+  for (std::size_t s = 0; s < a.heads.size(); ++s) EXPECT_EQ(a.heads[s], b.heads[s]) << "step " << s;
 }
 
 } // namespace
