@@ -98,7 +98,7 @@ void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<
       A.diag[u(n)] = diag;
       A.rhs[u(n)] = F;
     }
-  });
+  }, nc);
 }
 
 void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
@@ -141,7 +141,7 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
       diag[n] = d;
       rhs[n] = F;
     }
-  });
+  }, nc);
 }
 
 void FlowModel::fix_rows(StencilSystem& A, std::span<const Index> not_free) const {

@@ -38,7 +38,7 @@ std::pair<double, Index> largest_change(const std::vector<double>& dh) {
     r.second = b * reduction_block;
     for (Index i = b * reduction_block; i < std::min(n, (b + 1) * reduction_block); ++i)
       if (std::abs(dh[static_cast<std::size_t>(i)]) > r.first) r = {std::abs(dh[static_cast<std::size_t>(i)]), i};
-  });
+  }, reduction_block);
   std::pair<double, Index> r{0.0, 0};
   for (const auto& b : best)
     if (b.first > r.first) r = b;

@@ -70,8 +70,9 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
   // sized by the thread count), each block into its own in/out rows, and
   // the blocks are added in order: deterministic, and the same for any
   // number of threads.
-  auto pass = [&](Index count, const std::vector<std::size_t>& slots, auto&& body) {
-    const Index block = std::max<Index>(reduction_block, (count + 255) / 256);
+  // `per_item`: cells per counted item (ncol when the items are grid rows).
+  auto pass = [&](Index count, Index per_item, const std::vector<std::size_t>& slots, auto&& body) {
+    const Index block = std::max<Index>(std::max<Index>(1, reduction_block / per_item), (count + 255) / 256);
     const Index nblock = (count + block - 1) / block;
     const std::size_t width = 2 * slots.size() * nunit;
     std::vector<double> part(static_cast<std::size_t>(nblock) * width, 0.0);
@@ -84,7 +85,7 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
         else acc[k + 1] -= q;
       };
       body(b * block, std::min(count, (b + 1) * block), add);
-    });
+    }, block * per_item);
     for (Index b = 0; b < nblock; ++b) {
       const double* acc = part.data() + static_cast<std::size_t>(b) * width;
       for (std::size_t sl = 0; sl < slots.size(); ++sl)
@@ -98,7 +99,7 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
   auto free = [&](Index n) { return role[u(n)] == CellRole::free; };
   // Storage of every free cell, by blocks of grid rows.
   if (!steady)
-    pass(grid_.nlay * grid_.nrow, {0}, [&](Index b, Index e, auto& add) {
+    pass(grid_.nlay * grid_.nrow, grid_.ncol, {0}, [&](Index b, Index e, auto& add) {
       flow_.for_each_storage_flow(h, h_old, dt, role, b, e, [&](Index n, double q) { add(0, unit(n), q); });
     });
   // Faces: from a constant head into a free cell is "chd"; between free
@@ -110,7 +111,7 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
     faces_ = flow_.faces(role, [&](Index n, Index m) { return !(free(n) && free(m)) || unit(n) != unit(m); });
   }
   const std::size_t other = zb.terms.size() - 1;
-  pass(static_cast<Index>(faces_.size()), {1, other}, [&](Index b, Index e, auto& add) {
+  pass(static_cast<Index>(faces_.size()), 1, {1, other}, [&](Index b, Index e, auto& add) {
     for (Index i = b; i < e; ++i) {
       const FlowModel::Face& f = faces_[u(i)];
       const Index n = f.n, m = flow_.neighbour(f);
@@ -154,7 +155,7 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
         std::fill(r + b, r + e, 0.0);
       });
       packages[p]->add_to(scratch, h, role);
-      pass(ncell, {2 + p}, [&](Index b, Index e, auto& add) {
+      pass(ncell, 1, {2 + p}, [&](Index b, Index e, auto& add) {
         for (Index n = b; n < e; ++n)
           if (free(n) && r[n] != 0.0) add(0, unit(n), r[n]);
       });
