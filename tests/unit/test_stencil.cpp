@@ -1,0 +1,99 @@
+// The layered 7-point stencil's operator loops (apply, apply_dot, residual,
+// norm_of_sum) against a plain cell-by-cell evaluation of the row formula in
+// solver/stencil.hpp, on symmetric and nonsymmetric systems of 1 and 3
+// layers (the vertical couplings are stored for the upper layers only).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "core/parallel.hpp"
+#include "solver/stencil.hpp"
+
+namespace gwsim {
+namespace {
+
+StencilSystem random_system(Index nl, Index nr, Index nc, bool nonsymmetric, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<double> coef(0.1, 2.0), val(-1.0, 1.0);
+  StencilSystem A;
+  A.resize(nl, nr, nc);
+  EXPECT_EQ(A.down.size(), static_cast<std::size_t>((nl - 1) * nr * nc));
+  const Index n = A.size(), nrc = nr * nc;
+  for (Index i = 0; i < n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    if ((i % nc) + 1 < nc) A.east[u] = coef(gen);
+    if ((i / nc) % nr + 1 < nr) A.south[u] = coef(gen);
+    if (i + nrc < n) A.down[u] = coef(gen);
+    A.diag[u] = 8.0 + coef(gen);
+    A.rhs[u] = val(gen);
+  }
+  if (nonsymmetric) {
+    A.make_nonsymmetric();
+    for (auto* v : {&A.west, &A.north, &A.up})
+      for (double& c : *v)
+        if (c != 0.0) c *= 1.0 + 0.3 * val(gen);
+  }
+  return A;
+}
+
+/// (A x)[i] from the row formula, neighbour by neighbour.
+double row_times(const StencilSystem& A, const std::vector<double>& x, Index i) {
+  const Index nc = A.ncol, nr = A.nrow, nrc = nr * nc, n = A.size();
+  const auto u = static_cast<std::size_t>(i);
+  const bool sym = A.symmetric();
+  double y = A.diag[u] * x[u];
+  if (i % nc + 1 < nc) y -= A.east[u] * x[u + 1];
+  if (i % nc > 0) y -= (sym ? A.east[u - 1] : A.west[u]) * x[u - 1];
+  if ((i / nc) % nr + 1 < nr) y -= A.south[u] * x[u + static_cast<std::size_t>(nc)];
+  if ((i / nc) % nr > 0) y -= (sym ? A.south[u - static_cast<std::size_t>(nc)] : A.north[u]) * x[u - static_cast<std::size_t>(nc)];
+  if (i + nrc < n) y -= A.down[u] * x[u + static_cast<std::size_t>(nrc)];
+  if (i >= nrc) y -= (sym ? A.down[u - static_cast<std::size_t>(nrc)] : A.up[u]) * x[u - static_cast<std::size_t>(nrc)];
+  return y;
+}
+
+TEST(Stencil, OperatorLoopsMatchTheRowFormula) {
+  for (const Index nl : {Index{1}, Index{3}})
+    for (const bool nonsym : {false, true}) {
+      // 70 rows of 300 columns: several parallel chunks per layer.
+      const StencilSystem A = random_system(nl, 70, 300, nonsym, static_cast<unsigned>(nl * 10 + nonsym));
+      const auto n = static_cast<std::size_t>(A.size());
+      std::mt19937 gen(7);
+      std::uniform_real_distribution<double> val(-1.0, 1.0);
+      std::vector<double> x(n), y(n), r(n), expected(n);
+      for (double& v : x) v = val(gen);
+      double xy = 0.0, rr = 0.0, ss = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        expected[i] = row_times(A, x, static_cast<Index>(i));
+        xy += x[i] * expected[i];
+        rr += (A.rhs[i] - expected[i]) * (A.rhs[i] - expected[i]);
+        ss += (expected[i] + A.rhs[i]) * (expected[i] + A.rhs[i]);
+      }
+      SCOPED_TRACE(::testing::Message() << nl << " layers, " << (nonsym ? "nonsymmetric" : "symmetric"));
+      apply(A, x, y);
+      for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(y[i], expected[i], 1e-12) << "cell " << i;
+      std::fill(y.begin(), y.end(), 0.0);
+      EXPECT_NEAR(apply_dot(A, x, y), xy, 1e-9 * std::abs(xy));
+      for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(y[i], expected[i], 1e-12) << "cell " << i;
+      EXPECT_NEAR(residual(A, x, r), std::sqrt(rr), 1e-9 * std::sqrt(rr));
+      for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(r[i], A.rhs[i] - expected[i], 1e-12) << "cell " << i;
+      EXPECT_NEAR(norm_of_sum(A, x), std::sqrt(ss), 1e-9 * std::sqrt(ss));
+    }
+}
+
+TEST(Stencil, ReductionsAreTheSameOnOneAndTwoThreads) {
+  const StencilSystem A = random_system(3, 70, 300, false, 3);
+  std::vector<double> x(static_cast<std::size_t>(A.size()), 0.5), y(x.size()), r(x.size());
+  const int threads = max_threads();
+  set_threads(1);
+  const double d1 = apply_dot(A, x, y), r1 = residual(A, x, r), s1 = norm_of_sum(A, x);
+  set_threads(2);
+  const double d2 = apply_dot(A, x, y), r2 = residual(A, x, r), s2 = norm_of_sum(A, x);
+  set_threads(threads);
+  EXPECT_EQ(d1, d2);
+  EXPECT_EQ(r1, r2);
+  EXPECT_EQ(s1, s2);
+}
+
+} // namespace
+} // namespace gwsim
