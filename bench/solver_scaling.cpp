@@ -283,6 +283,9 @@ int run_whole(const std::string& gwsim, int reps) {
     cases.push_back({"steady 1 layer", 1, 2000, 2000, "homogeneous", threads});
     cases.push_back({"steady 3 layers, aquitard middle", 3, 577, 577, "aquitard", threads});
   }
+  // 16 M cells: how the whole run's memory per cell falls with size (the
+  // 150 M-cell question of issue #3), 2 threads only.
+  cases.push_back({"steady 1 layer", 1, 4000, 4000, "homogeneous", 2});
   cases.push_back({"steady 1 layer, lognormal K", 1, 1000, 1000, "lognormal", 2});
   cases.push_back({"transient 10 periods x 10 steps", 3, 300, 300, "transient", 1});
   cases.push_back({"transient 10 periods x 10 steps", 3, 300, 300, "transient", 2});
