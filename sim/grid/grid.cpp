@@ -55,18 +55,6 @@ bool Grid::locate(double x, double y, Index& row, Index& col) const {
   return row >= 0 && col >= 0;
 }
 
-std::vector<Index> Grid::uppermost_active() const {
-  const Index nrc = ncell_layer();
-  std::vector<Index> top_cell(static_cast<std::size_t>(nrc), -1);
-  for (Index c = 0; c < nrc; ++c)
-    for (Index k = 0; k < nlay; ++k)
-      if (is_active(k * nrc + c)) {
-        top_cell[static_cast<std::size_t>(c)] = k * nrc + c;
-        break;
-      }
-  return top_cell;
-}
-
 TopActive Grid::top_active() const {
   TopActive t;
   t.ncolumn = ncell_layer();

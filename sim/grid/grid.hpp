@@ -19,7 +19,8 @@
 namespace gwsim {
 
 /// For each column (row * ncol + col), its uppermost active cell, or -1 if
-/// it has none: where areal stresses (RCH, EVT) apply. Stored as the layer
+/// it has none: where areal stresses (RCH, EVT, irrigation return flow)
+/// apply. Stored as the layer
 /// (2 bytes per column), and not at all when every column's uppermost active
 /// cell is in the first layer (the usual case).
 struct TopActive {
@@ -74,12 +75,8 @@ struct Grid {
   /// Total extent, m.
   double width() const;
   double height() const;
-  /// For each column (row * ncol + col), the flat index of its uppermost
-  /// active cell, or -1 if the column has none: where areal stresses (RCH,
+  /// For each column, its uppermost active cell: where areal stresses (RCH,
   /// EVT, irrigation return flow) apply.
-  std::vector<Index> uppermost_active() const;
-  /// The same as a compact map (uppermost_active() costs 8 bytes per column
-  /// for as long as a package keeps it).
   TopActive top_active() const;
   /// Row and column containing model point (x, y); false if outside.
   bool locate(double x, double y, Index& row, Index& col) const;

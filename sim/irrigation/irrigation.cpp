@@ -21,7 +21,7 @@ IrrigationModel::IrrigationModel(const IrrigationData& data, const FlowModel& fl
       demand_(data.districts.size()), return_share_(data.districts.size(), 0.0) {
   const Grid& g = flow.grid();
   const Index nrc = g.ncell_layer();
-  const std::vector<Index> top_cell = g.uppermost_active();
+  const TopActive top_cell = g.top_active();
   for (std::size_t d = 0; d < data.districts.size(); ++d) {
     const District& dist = data.districts[d];
     const std::size_t ncol = dist.columns.size();
@@ -43,7 +43,7 @@ IrrigationModel::IrrigationModel(const IrrigationData& data, const FlowModel& fl
         pump_district_.push_back(d);
         pump_weight_.push_back(cropped[c] * dist.pumping_shares[l]);
       }
-      if (const Index n = top_cell[static_cast<std::size_t>(col)]; n >= 0) {
+      if (const Index n = top_cell.cell(col); n >= 0) {
         recharge_cell_.push_back(n);
         recharge_district_.push_back(d);
         recharge_weight_.push_back(cropped[c]);
