@@ -141,40 +141,36 @@ void apply(const StencilSystem& A, std::span<const double> x, std::span<double> 
   });
 }
 
-double apply_dot(const StencilSystem& A, std::span<const double> x, std::span<double> y) {
-  const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
-  const Index nc = A.ncol;
+/// Deterministic sum over the chunks of for_layers_of(): add(b, e, s) adds
+/// grid rows [b, e) of each layer to the chunk's running sum s; the chunk
+/// sums are added in chunk order, for any number of threads.
+template <class Add> double sum_over_layers(const StencilSystem& A, Add&& add) {
   return parallel_reduce_chunks(
-      A.nrow, rows_per_chunk(nc), 0.0,
+      A.nrow, rows_per_chunk(A.ncol), 0.0,
       [&](Index r0, Index r1) {
         double s = 0.0;
-        for_layers_of(A, r0, r1, [&](Index b, Index e) {
-          rows_apply<false>(A, x.data(), y.data(), zeros.data(), b, e);
-          const double* xp = x.data();
-          const double* yp = y.data();
-          for (Index i = b * nc; i < e * nc; ++i) s += xp[i] * yp[i];
-        });
+        for_layers_of(A, r0, r1, [&](Index b, Index e) { add(b, e, s); });
         return s;
       },
       [](double acc, double part) { return acc + part; });
 }
 
+double apply_dot(const StencilSystem& A, std::span<const double> x, std::span<double> y) {
+  const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  const Index nc = A.ncol;
+  return sum_over_layers(A, [&](Index b, Index e, double& s) {
+    rows_apply<false>(A, x.data(), y.data(), zeros.data(), b, e);
+    for (Index i = b * nc; i < e * nc; ++i) s += x[static_cast<std::size_t>(i)] * y[static_cast<std::size_t>(i)];
+  });
+}
+
 double residual(const StencilSystem& A, std::span<const double> x, std::span<double> r) {
   const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
   const Index nc = A.ncol;
-  const double ss = parallel_reduce_chunks(
-      A.nrow, rows_per_chunk(nc), 0.0,
-      [&](Index r0, Index r1) {
-        double s = 0.0;
-        for_layers_of(A, r0, r1, [&](Index b, Index e) {
-          rows_apply<true>(A, x.data(), r.data(), zeros.data(), b, e);
-          const double* rp = r.data();
-          for (Index i = b * nc; i < e * nc; ++i) s += rp[i] * rp[i];
-        });
-        return s;
-      },
-      [](double acc, double part) { return acc + part; });
-  return std::sqrt(ss);
+  return std::sqrt(sum_over_layers(A, [&](Index b, Index e, double& s) {
+    rows_apply<true>(A, x.data(), r.data(), zeros.data(), b, e);
+    for (Index i = b * nc; i < e * nc; ++i) s += r[static_cast<std::size_t>(i)] * r[static_cast<std::size_t>(i)];
+  }));
 }
 
 double norm_of_sum(const StencilSystem& A, std::span<const double> x) {
