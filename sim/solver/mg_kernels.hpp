@@ -177,6 +177,31 @@ inline void gs_row(Index nc, Index c0, const C* __restrict inv_w, const CoefRows
     if (((c ^ c0) & 1) == 0) x[c] = tmp[c];
 }
 
+/// The order of a paired red-black pass: both colours of a Gauss-Seidel
+/// sweep in one pass over the 2-D rows, for a band [r0, r1) of the nr rows
+/// (one band per thread). f(r, 0) applies the first colour to row r, f(r,
+/// 1) the second. Phase 0: the first colour of each row, each followed by
+/// the second colour of the row before, whose first-colour neighbours
+/// (rows r - 2, r - 1, r) are then final, so every cell sees the values of
+/// two separate colour sweeps. The second colour of a row next to another
+/// band waits for phase 1, which starts when every band has finished phase
+/// 0 (the neighbouring band reads that row's second colour, as old values,
+/// and writes the first colour it needs). One band: phase 1 is empty.
+template <class F> inline void paired_sweep(int phase, Index r0, Index r1, Index nr, F&& f) {
+  const Index lo = r0 > 0 ? r0 + 1 : r0; // second colour in phase 0: rows [lo, hi)
+  const Index hi = r1 < nr ? r1 - 1 : r1;
+  if (phase == 0) {
+    for (Index r = r0; r < r1; ++r) {
+      f(r, 0);
+      if (r - 1 >= lo && r - 1 < hi) f(r - 1, 1);
+    }
+    if (hi == r1 && r1 - 1 >= lo) f(r1 - 1, 1);
+    return;
+  }
+  for (Index r = r0; r < (lo < r1 ? lo : r1); ++r) f(r, 1);
+  for (Index r = (hi > lo ? hi : lo); r < r1; ++r) f(r, 1);
+}
+
 /// Back substitution of the vertical line solve for one colour of one row:
 /// x[c] += g[c] * xbelow[c], g = down / w of the Thomas factorisation.
 template <class C, class T>

@@ -284,45 +284,61 @@ struct MultigridPreconditioner::Impl {
 
   int nlev() const { return static_cast<int>(lev.size()); }
 
-  /// One red-black colour of the line Gauss-Seidel smoother.
-  void smooth(const Level& L, const float* b, float* x, int color, bool zero_guess) const {
+  /// Both red-black colours of the line Gauss-Seidel smoother (colour
+  /// `first` first) in one pass over the level (mg::paired_sweep): the same
+  /// result bit for bit as two colour sweeps, with the coefficients read
+  /// once instead of twice. ZeroGuess: x starts at zero.
+  void smooth_pair(const Level& L, const float* b, float* x, int first, bool zero_guess) const {
+    const Index nr = L.nrow;
+    // One band of rows per thread on parallel levels (the arithmetic does
+    // not depend on the bands), the whole level on serial ones.
+    const Index nband = L.chunk2d >= nr ? 1 : std::clamp<Index>(max_threads(), 1, std::max<Index>(1, nr / 4));
+    const Index band = (nr + nband - 1) / nband;
+    for (int phase = 0; phase < (band < nr ? 2 : 1); ++phase)
+      parallel_for_chunks(nr, band, [&](Index r0, Index r1) {
+        std::vector<float> tmp(static_cast<std::size_t>(L.ncol));
+        mg::paired_sweep(phase, r0, r1, nr, [&](Index r, int second) {
+          smooth_row(L, b, x, r, second ? 1 - first : first, zero_guess && !second, tmp.data());
+        });
+      });
+  }
+
+  /// One colour of the line Gauss-Seidel smoother on 2-D row r: the forward
+  /// pass of each column's vertical line solve, then the back substitution.
+  void smooth_row(const Level& L, const float* b, float* x, Index r, int color, bool zero_guess,
+                  float* tmp) const {
     const Index nl = L.nlay, nr = L.nrow, nc = L.ncol, nrc = nr * nc;
     const float* z = L.zeros.data();
-    parallel_for_chunks(nr, L.chunk2d, [&](Index r0, Index r1) {
-      std::vector<float> tmp(static_cast<std::size_t>(nc));
-      for (Index r = r0; r < r1; ++r) {
-        const Index c0 = (r + color) & 1;
-        for (Index l = 0; l < nl; ++l) {
-          const Index base = (l * nr + r) * nc;
-          const mg::CoefRows<float> a = L.coef_rows(l, r);
-          const float* xn = r > 0 ? x + base - nc : z;
-          const float* xs = r + 1 < nr ? x + base + nc : z;
-          const float* iw = nl > 1 ? L.inv_w.data() + base : nullptr;
-          if (nl == 1) {
-            if (zero_guess)
-              mg::gs_row<false, true, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp.data());
-            else
-              mg::gs_row<false, false, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp.data());
-          } else if (l == 0) {
-            if (zero_guess)
-              mg::gs_row<false, true, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp.data());
-            else
-              mg::gs_row<false, false, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp.data());
-          } else {
-            const float* dp = L.down.data() + base - nrc;
-            const float* xp = x + base - nrc;
-            if (zero_guess)
-              mg::gs_row<true, true, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base, tmp.data());
-            else
-              mg::gs_row<true, false, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base, tmp.data());
-          }
-        }
-        for (Index l = nl - 2; l >= 0; --l) {
-          const Index base = (l * nr + r) * nc;
-          mg::line_back_row(nc, c0, L.g.data() + base, x + base + nrc, x + base);
-        }
+    const Index c0 = (r + color) & 1;
+    for (Index l = 0; l < nl; ++l) {
+      const Index base = (l * nr + r) * nc;
+      const mg::CoefRows<float> a = L.coef_rows(l, r);
+      const float* xn = r > 0 ? x + base - nc : z;
+      const float* xs = r + 1 < nr ? x + base + nc : z;
+      const float* iw = nl > 1 ? L.inv_w.data() + base : nullptr;
+      if (nl == 1) {
+        if (zero_guess)
+          mg::gs_row<false, true, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp);
+        else
+          mg::gs_row<false, false, true>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp);
+      } else if (l == 0) {
+        if (zero_guess)
+          mg::gs_row<false, true, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp);
+        else
+          mg::gs_row<false, false, false>(nc, c0, iw, a, b + base, z, z, xn, xs, x + base, tmp);
+      } else {
+        const float* dp = L.down.data() + base - nrc;
+        const float* xp = x + base - nrc;
+        if (zero_guess)
+          mg::gs_row<true, true, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base, tmp);
+        else
+          mg::gs_row<true, false, false>(nc, c0, iw, a, b + base, dp, xp, xn, xs, x + base, tmp);
       }
-    });
+    }
+    for (Index l = nl - 2; l >= 0; --l) {
+      const Index base = (l * nr + r) * nc;
+      mg::line_back_row(nc, c0, L.g.data() + base, x + base + nrc, x + base);
+    }
   }
 
   /// Coarse right-hand side: the fine residual b - A x summed over each
@@ -451,19 +467,12 @@ struct MultigridPreconditioner::Impl {
   void cycle(int k, const float* b, float* x) {
     Level& L = lev[static_cast<std::size_t>(k)];
     Level& C = lev[static_cast<std::size_t>(k + 1)];
-    smooth(L, b, x, 0, true);
-    smooth(L, b, x, 1, false);
-    for (int i = 1; i < settings.sweeps; ++i) {
-      smooth(L, b, x, 0, false);
-      smooth(L, b, x, 1, false);
-    }
+    smooth_pair(L, b, x, 0, true);
+    for (int i = 1; i < settings.sweeps; ++i) smooth_pair(L, b, x, 0, false);
     restrict_residual(L, b, x, C);
     solve_level(k + 1);
     prolong(L, C, C.x.data(), x);
-    for (int i = 0; i < settings.sweeps; ++i) {
-      smooth(L, b, x, 1, false);
-      smooth(L, b, x, 0, false);
-    }
+    for (int i = 0; i < settings.sweeps; ++i) smooth_pair(L, b, x, 1, false);
   }
 
   /// lev[k].x ~= A_k^{-1} lev[k].b (k >= 1): exact on the coarsest level,

@@ -11,6 +11,7 @@
 #include "core/parallel.hpp"
 #include "solver/direct.hpp"
 #include "solver/krylov.hpp"
+#include "solver/mg_kernels.hpp"
 #include "solver/multigrid.hpp"
 
 namespace gwsim {
@@ -282,6 +283,93 @@ TEST(Multigrid, FixedHeadsAndInactiveCellsKeepTheirValues) {
   for (std::size_t i = 0; i < h.size(); ++i) {
     if (A.diag[i] == 1.0 && A.east[i] == 0.0 && A.south[i] == 0.0) {
       EXPECT_NEAR(h[i], A.rhs[i], 1e-12);
+    }
+  }
+}
+
+// The paired red-black pass (both colours of the smoother in one pass,
+// one band of rows per thread) must give every row's colours in an order
+// a two-pass sweep allows, and bands running at the same time must never
+// touch what the other reads: row r's colour k reads the other colour of
+// rows r-1, r, r+1 and writes its own colour of row r.
+TEST(Multigrid, PairedRedBlackPassKeepsTheOrderOfTwoColourSweeps) {
+  struct Op {
+    Index row;
+    int colour; // 0 first, 1 second
+  };
+  for (Index nr : {1, 2, 3, 4, 5, 8, 13, 38, 300}) {
+    for (Index nband : {1, 2, 3, 4, 7}) {
+      const Index band = (nr + nband - 1) / nband;
+      std::vector<std::vector<std::vector<Op>>> ops(2); // phase, band, ops
+      for (int phase = 0; phase < 2; ++phase)
+        for (Index r0 = 0; r0 < nr; r0 += band) {
+          ops[phase].emplace_back();
+          mg::paired_sweep(phase, r0, std::min(nr, r0 + band), nr,
+                           [&](Index r, int k) { ops[phase].back().push_back({r, k}); });
+        }
+      SCOPED_TRACE("nr " + std::to_string(nr) + ", " + std::to_string(ops[0].size()) + " bands");
+      // Every colour of every row exactly once, in an order a two-pass
+      // sweep allows (bands one after the other).
+      std::vector<int> done(static_cast<std::size_t>(2 * nr), 0);
+      auto is_done = [&](Index r, int k) { return r >= 0 && r < nr && done[static_cast<std::size_t>(2 * r + k)] > 0; };
+      for (const auto& phase : ops)
+        for (const auto& b : phase)
+          for (const Op& o : b) {
+            for (Index r = std::max<Index>(o.row - 1, 0); r <= std::min(o.row + 1, nr - 1); ++r) {
+              if (o.colour == 1) {
+                EXPECT_TRUE(is_done(r, 0)) << "second colour of row " << o.row << " before the first of row " << r;
+              } else {
+                EXPECT_FALSE(is_done(r, 1)) << "first colour of row " << o.row << " after the second of row " << r;
+              }
+            }
+            ++done[static_cast<std::size_t>(2 * o.row + o.colour)];
+          }
+      for (int d : done) EXPECT_EQ(d, 1);
+      // Bands of the same phase run at the same time: no conflicts.
+      for (const auto& phase : ops)
+        for (std::size_t i = 0; i < phase.size(); ++i)
+          for (std::size_t j = i + 1; j < phase.size(); ++j)
+            for (const Op& a : phase[i])
+              for (const Op& b : phase[j])
+                EXPECT_FALSE(a.colour != b.colour && std::abs(a.row - b.row) <= 1)
+                    << "bands " << i << " and " << j << " touch rows " << a.row << " and " << b.row;
+    }
+  }
+}
+
+// The multigrid preconditioner with the paired pass gives the same values
+// as separate colour sweeps: a plain point red-black Gauss-Seidel on a
+// 5-point stencil written both ways, bit for bit.
+TEST(Multigrid, PairedRedBlackPassEqualsTwoColourSweeps) {
+  const Index nr = 37, nc = 23;
+  auto at = [&](Index r, Index c) { return static_cast<std::size_t>(r * nc + c); };
+  std::vector<float> b(static_cast<std::size_t>(nr * nc)), x0(b.size());
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    b[i] = static_cast<float>(std::sin(0.37 * static_cast<double>(i)));
+    x0[i] = static_cast<float>(std::cos(0.11 * static_cast<double>(i)));
+  }
+  auto relax = [&](std::vector<float>& x, Index r, int colour) {
+    for (Index c = (r + colour) & 1; c < nc; c += 2) {
+      float s = b[at(r, c)];
+      if (r > 0) s += x[at(r - 1, c)];
+      if (r + 1 < nr) s += x[at(r + 1, c)];
+      if (c > 0) s += x[at(r, c - 1)];
+      if (c + 1 < nc) s += x[at(r, c + 1)];
+      x[at(r, c)] = s / 4.5f;
+    }
+  };
+  for (int first : {0, 1}) {
+    std::vector<float> two = x0;
+    for (int k : {first, 1 - first})
+      for (Index r = 0; r < nr; ++r) relax(two, r, k);
+    for (Index nband : {1, 2, 3, 5}) {
+      const Index band = (nr + nband - 1) / nband;
+      std::vector<float> paired = x0;
+      for (int phase = 0; phase < 2; ++phase)
+        for (Index r0 = 0; r0 < nr; r0 += band)
+          mg::paired_sweep(phase, r0, std::min(nr, r0 + band), nr,
+                           [&](Index r, int k) { relax(paired, r, k ? 1 - first : first); });
+      EXPECT_EQ(paired, two) << nband << " bands, first colour " << first;
     }
   }
 }
