@@ -22,6 +22,15 @@ double interpolate(const std::vector<double>& x, const std::vector<double>& y, d
   const double t = (v - x[i - 1]) / (x[i] - x[i - 1]);
   return y[i - 1] + t * (y[i] - y[i - 1]);
 }
+
+/// d/dv of interpolate(): the slope of the segment holding v (upper one at
+/// a table point), zero beyond the ends.
+double slope(const std::vector<double>& x, const std::vector<double>& y, double v) {
+  if (v < x.front() || v >= x.back()) return 0.0;
+  const auto it = std::upper_bound(x.begin(), x.end(), v);
+  const std::size_t i = static_cast<std::size_t>(it - x.begin());
+  return (y[i] - y[i - 1]) / (x[i] - x[i - 1]);
+}
 } // namespace
 
 // --- rivers and canals ----------------------------------------------------------
@@ -93,7 +102,7 @@ PondPackage::PondPackage(const std::vector<Pond>& ponds, const std::vector<Conne
     : ponds_(ponds), connections_(connections), rivers_(rivers), volume_old_(ponds.size()),
       rain_(ponds.size()), evap_(ponds.size()), inflow_(ponds.size()), connected_(ponds.size()),
       connection_on_(connections.size(), 1), balance_(ponds.size()), q_(ponds.size()),
-      dq_(ponds.size()) {
+      dq_(ponds.size()), gamma_(ponds.size(), 0.0) {
   for (std::size_t p = 0; p < ponds.size(); ++p) {
     volume_old_[p] = volume(p, ponds[p].initial_stage);
     balance_[p].stage = ponds[p].initial_stage;
@@ -175,6 +184,7 @@ void PondPackage::solve(std::size_t p, std::span<const double> h, std::span<cons
   };
   PondBalance& b = balance_[p];
   b = PondBalance{};
+  gamma_[p] = 0.0; // no stage coupling unless the stage is between floor and spill
   b.inflow = inflow_[p];
   b.connections = connected_[p];
   double factor = 1.0; // share of the losses that can be met when the pond empties
@@ -200,6 +210,18 @@ void PondPackage::solve(std::size_t p, std::span<const double> h, std::span<cons
       (g(mid) > 0.0 ? hi : lo) = mid;
     }
     b.stage = 0.5 * (lo + hi);
+    // The stage follows the heads of the connected cells: ds/dh_j =
+    // dt C_j / g'(s), so every cell's seepage depends on every connected
+    // cell's head. Newton needs that coupling (a rank-one term over the
+    // connected cells, add_to()); without it Newton converges only
+    // linearly while the stage moves.
+    const double s = b.stage;
+    const double dv = s <= pond.table_stage.back() ? slope(pond.table_stage, pond.table_volume, s)
+                                                   : pond.table_area.back();
+    double dg = dv - dt * (rain_[p] - evap_[p]) * slope(pond.table_stage, pond.table_area, s);
+    for (std::size_t c = 0; c < pond.cells.size(); ++c)
+      if (is_free(role, pond.cells[c])) dg += dt * pond.conductance[c];
+    gamma_[p] = dg / dt;
   }
   const double a = area(p, b.stage);
   b.rain = rain_[p] * a;
@@ -231,6 +253,29 @@ void PondPackage::add_to(StencilSystem& A, std::span<const double> h,
       A.rhs[u(n)] += q_[p][c];
       A.diag[u(n)] -= dq_[p][c];
     }
+    // The stage coupling: J gains -u u^T / gamma, u = C over the cells whose
+    // seepage follows their head (dq != 0). Kept only while it leaves J
+    // positive definite (gamma above the sum of u: the pond has storage).
+    RankOneTerm t;
+    double sum = 0.0;
+    for (std::size_t c = 0; c < pond.cells.size(); ++c)
+      if (dq_[p][c] != 0.0) {
+        t.cells.push_back(pond.cells[c]);
+        t.u.push_back(-dq_[p][c]);
+        sum += -dq_[p][c];
+      }
+    t.gamma = gamma_[p];
+    if (t.cells.empty() || !(t.gamma > sum * (1.0 + 1e-9))) continue;
+    std::vector<std::size_t> order(t.cells.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return t.cells[a] < t.cells[b]; });
+    RankOneTerm sorted;
+    sorted.gamma = t.gamma;
+    for (std::size_t i : order) {
+      sorted.cells.push_back(t.cells[i]);
+      sorted.u.push_back(t.u[i]);
+    }
+    A.rank_one.push_back(std::move(sorted));
   }
 }
 

@@ -102,6 +102,9 @@ private:
   std::vector<char> connection_on_;
   mutable std::vector<PondBalance> balance_;
   mutable std::vector<std::vector<double>> q_, dq_;
+  /// g'(s) / dt of each pond's balance at its solved stage, m2/d (0: the
+  /// stage is at the floor or the spill level and does not follow heads).
+  mutable std::vector<double> gamma_;
 };
 
 } // namespace gwsim

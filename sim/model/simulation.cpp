@@ -95,6 +95,7 @@ int Simulation::total_steps() const {
 void Simulation::assemble(StencilSystem& A, std::span<const double> h, double dt,
                           bool steady) const {
   flow_.assemble(A, h, head_old_, dt, steady, role_);
+  A.rank_one.clear();
   for (const auto& p : packages_) p->add_to(A, h, role_);
   flow_.fix_rows(A, not_free_);
 }

@@ -161,6 +161,7 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
       });
     }
   }
+  scratch.rank_one.clear(); // added by ponds; not part of any flow
   return zb;
 }
 

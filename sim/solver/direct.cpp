@@ -27,6 +27,11 @@ Eigen::SparseMatrix<double> to_sparse(const StencilSystem& A) {
     if (i >= nc) add(i - nc, sym ? A.south[u - static_cast<std::size_t>(nc)] : A.north[u]);
     if (i >= nrc) add(i - nrc, sym ? A.down[u - static_cast<std::size_t>(nrc)] : A.up[u]);
   }
+  // Rank-one terms (ponds): a dense block over their cells (duplicate
+  // entries are summed by setFromTriplets).
+  for (const RankOneTerm& r : A.rank_one)
+    for (std::size_t i = 0; i < r.cells.size(); ++i)
+      for (std::size_t j = 0; j < r.cells.size(); ++j) t.emplace_back(r.cells[i], r.cells[j], -r.u[i] * r.u[j] / r.gamma);
   Eigen::SparseMatrix<double> M(n, n);
   M.setFromTriplets(t.begin(), t.end());
   return M;

@@ -83,7 +83,7 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x) {
     }
   const std::size_t k = order_.size();
   if (k == 0) return zero();
-  const std::uint64_t fp = fingerprint(A);
+  const std::uint64_t fp = operator_fingerprint(A);
   const bool sym = A.symmetric();
   if (fp != fingerprint_ || sym != symmetric_) {
     std::fill(fresh_.begin(), fresh_.end(), false);

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <utility>
 
 #include "core/parallel.hpp"
 #include "solver/mg_kernels.hpp"
@@ -36,6 +37,19 @@ std::uint64_t fingerprint(const StencilSystem& A) {
   return h;
 }
 
+std::uint64_t operator_fingerprint(const StencilSystem& A) {
+  using U = std::uint64_t;
+  U h = fingerprint(A);
+  for (const RankOneTerm& t : A.rank_one) {
+    h = (h ^ std::bit_cast<U>(t.gamma)) * 0xC2B2AE3D27D4EB4Full;
+    for (std::size_t i = 0; i < t.cells.size(); ++i) {
+      h = (h ^ static_cast<U>(t.cells[i])) * 0x165667B19E3779F9ull;
+      h = (h ^ std::bit_cast<U>(t.u[i])) * 0x9E3779B97F4A7C15ull;
+    }
+  }
+  return h;
+}
+
 void StencilSystem::resize(Index nl, Index nr, Index nc) {
   nlay = nl;
   nrow = nr;
@@ -46,6 +60,7 @@ void StencilSystem::resize(Index nl, Index nr, Index nc) {
   west.clear();
   north.clear();
   up.clear();
+  rank_one.clear();
 }
 
 void StencilSystem::shape(Index nl, Index nr, Index nc) {
@@ -74,6 +89,29 @@ namespace {
 /// Grid rows per parallel chunk: about 4096 cells, never thread-dependent
 /// (the residual norm is summed per chunk).
 Index rows_per_chunk(Index ncol) { return std::max<Index>(1, 4096 / std::max<Index>(ncol, 1)); }
+
+/// The rank-one terms' part of A x, (cell, value) in ascending cell order
+/// (a cell in two terms: in term order), for adding into the rows of an
+/// operator loop. Empty without rank-one terms.
+using RankOneParts = std::vector<std::pair<Index, double>>;
+RankOneParts rank_one_parts(const StencilSystem& A, const double* x) {
+  RankOneParts parts;
+  for (const RankOneTerm& t : A.rank_one) {
+    double ux = 0.0;
+    for (std::size_t i = 0; i < t.cells.size(); ++i) ux += t.u[i] * x[t.cells[i]];
+    const double f = ux / t.gamma;
+    for (std::size_t i = 0; i < t.cells.size(); ++i) parts.emplace_back(t.cells[i], -t.u[i] * f);
+  }
+  std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return parts;
+}
+
+/// f(cell, value) for the parts of cells [begin, end).
+template <class F> void for_parts_in(const RankOneParts& parts, Index begin, Index end, F&& f) {
+  if (parts.empty()) return;
+  auto it = std::lower_bound(parts.begin(), parts.end(), begin, [](const auto& p, Index c) { return p.first < c; });
+  for (; it != parts.end() && it->first < end; ++it) f(it->first, it->second);
+}
 
 /// y (or r = b - y) = A x over grid rows [row_begin, row_end) of a symmetric
 /// or general stencil. `zeros` is a row of ncol zeros standing in for missing
@@ -136,8 +174,13 @@ template <class F> void for_layers_of(const StencilSystem& A, Index r0, Index r1
 
 void apply(const StencilSystem& A, std::span<const double> x, std::span<double> y) {
   const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  const RankOneParts parts = rank_one_parts(A, x.data());
+  const Index nc = A.ncol;
   parallel_for_chunks(A.nrow, rows_per_chunk(A.ncol), [&](Index r0, Index r1) {
-    for_layers_of(A, r0, r1, [&](Index b, Index e) { rows_apply<false>(A, x.data(), y.data(), zeros.data(), b, e); });
+    for_layers_of(A, r0, r1, [&](Index b, Index e) {
+      rows_apply<false>(A, x.data(), y.data(), zeros.data(), b, e);
+      for_parts_in(parts, b * nc, e * nc, [&](Index c, double v) { y[static_cast<std::size_t>(c)] += v; });
+    });
   });
 }
 
@@ -157,24 +200,29 @@ template <class Add> double sum_over_layers(const StencilSystem& A, Add&& add) {
 
 double apply_dot(const StencilSystem& A, std::span<const double> x, std::span<double> y) {
   const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  const RankOneParts parts = rank_one_parts(A, x.data());
   const Index nc = A.ncol;
   return sum_over_layers(A, [&](Index b, Index e, double& s) {
     rows_apply<false>(A, x.data(), y.data(), zeros.data(), b, e);
+    for_parts_in(parts, b * nc, e * nc, [&](Index c, double v) { y[static_cast<std::size_t>(c)] += v; });
     for (Index i = b * nc; i < e * nc; ++i) s += x[static_cast<std::size_t>(i)] * y[static_cast<std::size_t>(i)];
   });
 }
 
 double residual(const StencilSystem& A, std::span<const double> x, std::span<double> r) {
   const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  const RankOneParts parts = rank_one_parts(A, x.data());
   const Index nc = A.ncol;
   return std::sqrt(sum_over_layers(A, [&](Index b, Index e, double& s) {
     rows_apply<true>(A, x.data(), r.data(), zeros.data(), b, e);
+    for_parts_in(parts, b * nc, e * nc, [&](Index c, double v) { r[static_cast<std::size_t>(c)] -= v; });
     for (Index i = b * nc; i < e * nc; ++i) s += r[static_cast<std::size_t>(i)] * r[static_cast<std::size_t>(i)];
   }));
 }
 
 double norm_of_sum(const StencilSystem& A, std::span<const double> x) {
   const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
+  const RankOneParts parts = rank_one_parts(A, x.data());
   const Index nc = A.ncol;
   const double ss = parallel_reduce_chunks(
       A.nlay * A.nrow, rows_per_chunk(nc), 0.0,
@@ -183,6 +231,8 @@ double norm_of_sum(const StencilSystem& A, std::span<const double> x) {
         double s = 0.0;
         for (Index gr = b; gr < e; ++gr) {
           rows_apply<false, true>(A, x.data(), row.data(), zeros.data(), gr, gr + 1);
+          for_parts_in(parts, gr * nc, (gr + 1) * nc,
+                       [&](Index c, double v) { row[static_cast<std::size_t>(c - gr * nc)] += v; });
           const double* f = A.rhs.data() + gr * nc;
           for (Index c = 0; c < nc; ++c) s += (row[static_cast<std::size_t>(c)] + f[c]) * (row[static_cast<std::size_t>(c)] + f[c]);
         }

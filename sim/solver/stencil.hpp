@@ -25,6 +25,17 @@
 
 namespace gwsim {
 
+/// A symmetric rank-one term of the operator over a few cells: row
+/// cells[i] gains -u[i] (u . x) / gamma. A pond whose stage follows the heads
+/// of its bed cells couples all of them this way (the stage rises by
+/// dt C_j / g'(s) per metre of head in cell j, and every cell's seepage
+/// follows the stage), which a 7-point stencil cannot hold.
+struct RankOneTerm {
+  std::vector<Index> cells; ///< ascending, distinct, free cells
+  std::vector<double> u;    ///< m2/d
+  double gamma = 1.0;       ///< m2/d, > sum of u
+};
+
 struct StencilSystem {
   Index nlay = 0, nrow = 0, ncol = 0;
   std::vector<double> diag;  ///< m2/d
@@ -37,6 +48,9 @@ struct StencilSystem {
   std::vector<double> north; ///< nonsymmetric only: row n's coupling to n-ncol
   std::vector<double> up;    ///< nonsymmetric only: row n's coupling to n-nrow*ncol (ncell entries)
   std::vector<double> rhs;   ///< m3/d
+  /// Rank-one terms added to the stencil (ponds); the operator functions
+  /// below include them, the multigrid hierarchy is built without them.
+  std::vector<RankOneTerm> rank_one;
   /// Norm the residual tolerance is relative to; 0 means ||rhs||. A Newton
   /// update system (rhs = imbalance) sets it to ||A h + rhs||, the norm of
   /// the right-hand side of the same step written for the heads, so that a
@@ -66,6 +80,8 @@ struct StencilSystem {
 /// collision would only cost convergence speed: the Krylov solver always
 /// works with the true operator.)
 std::uint64_t fingerprint(const StencilSystem& A);
+/// The same for the stencil and its rank-one terms (the whole operator).
+std::uint64_t operator_fingerprint(const StencilSystem& A);
 
 /// y = A x, threaded through parallel_for_blocks.
 void apply(const StencilSystem& A, std::span<const double> x, std::span<double> y);

@@ -1,13 +1,15 @@
 // The layered 7-point stencil's operator loops (apply, apply_dot, residual,
 // norm_of_sum) against a plain cell-by-cell evaluation of the row formula in
 // solver/stencil.hpp, on symmetric and nonsymmetric systems of 1 and 3
-// layers (the vertical couplings are stored for the upper layers only).
+// layers (the vertical couplings are stored for the upper layers only), and
+// with rank-one terms (ponds) added to the stencil.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
 #include "core/parallel.hpp"
+#include "solver/direct.hpp"
 #include "solver/stencil.hpp"
 
 namespace gwsim {
@@ -81,8 +83,90 @@ TEST(Stencil, OperatorLoopsMatchTheRowFormula) {
     }
 }
 
+/// Two rank-one terms sharing a cell, their cells in several parallel
+/// chunks and layers.
+void add_rank_one_terms(StencilSystem& A) {
+  const Index nc = A.ncol, nrc = A.nrow * nc;
+  RankOneTerm a, b;
+  for (Index i : {Index{5}, 3 * nc + 7, 40 * nc + 299, nrc + 17 * nc + 3}) {
+    if (i >= A.size()) continue;
+    a.cells.push_back(i);
+    a.u.push_back(0.5 + 0.01 * static_cast<double>(i % 13));
+  }
+  a.gamma = 4.0;
+  for (Index i : {3 * nc + 7, 69 * nc + 150}) {
+    b.cells.push_back(i);
+    b.u.push_back(1.5);
+  }
+  b.gamma = 3.5;
+  A.rank_one = {a, b};
+}
+
+/// The rank-one terms' part of (A x)[i], term by term.
+double rank_one_times(const StencilSystem& A, const std::vector<double>& x, Index i) {
+  double y = 0.0;
+  for (const RankOneTerm& t : A.rank_one) {
+    double ux = 0.0;
+    for (std::size_t k = 0; k < t.cells.size(); ++k) ux += t.u[k] * x[static_cast<std::size_t>(t.cells[k])];
+    for (std::size_t k = 0; k < t.cells.size(); ++k)
+      if (t.cells[k] == i) y -= t.u[k] * ux / t.gamma;
+  }
+  return y;
+}
+
+TEST(Stencil, RankOneTermsAreInEveryOperatorFunction) {
+  for (const Index nl : {Index{1}, Index{3}})
+    for (const bool nonsym : {false, true}) {
+      StencilSystem A = random_system(nl, 70, 300, nonsym, static_cast<unsigned>(nl * 10 + nonsym + 100));
+      add_rank_one_terms(A);
+      const auto n = static_cast<std::size_t>(A.size());
+      std::mt19937 gen(11);
+      std::uniform_real_distribution<double> val(-1.0, 1.0);
+      std::vector<double> x(n), y(n), r(n), expected(n);
+      for (double& v : x) v = val(gen);
+      double xy = 0.0, rr = 0.0, ss = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        expected[i] = row_times(A, x, static_cast<Index>(i)) + rank_one_times(A, x, static_cast<Index>(i));
+        xy += x[i] * expected[i];
+        rr += (A.rhs[i] - expected[i]) * (A.rhs[i] - expected[i]);
+        ss += (expected[i] + A.rhs[i]) * (expected[i] + A.rhs[i]);
+      }
+      // The shared cell really gets both terms.
+      ASSERT_NE(rank_one_times(A, x, 3 * 300 + 7), 0.0);
+      SCOPED_TRACE(::testing::Message() << nl << " layers, " << (nonsym ? "nonsymmetric" : "symmetric"));
+      apply(A, x, y);
+      for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(y[i], expected[i], 1e-12) << "cell " << i;
+      std::fill(y.begin(), y.end(), 0.0);
+      EXPECT_NEAR(apply_dot(A, x, y), xy, 1e-9 * std::abs(xy));
+      for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(y[i], expected[i], 1e-12) << "cell " << i;
+      EXPECT_NEAR(residual(A, x, r), std::sqrt(rr), 1e-9 * std::sqrt(rr));
+      for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(r[i], A.rhs[i] - expected[i], 1e-12) << "cell " << i;
+      EXPECT_NEAR(norm_of_sum(A, x), std::sqrt(ss), 1e-9 * std::sqrt(ss));
+      // The operator fingerprint sees the terms, the stencil's does not.
+      const auto stencil_fp = fingerprint(A), whole_fp = operator_fingerprint(A);
+      A.rank_one[1].gamma = 3.6;
+      EXPECT_EQ(fingerprint(A), stencil_fp);
+      EXPECT_NE(operator_fingerprint(A), whole_fp);
+    }
+}
+
+TEST(Stencil, DirectSolverIncludesRankOneTerms) {
+  StencilSystem A = random_system(2, 9, 11, false, 5);
+  RankOneTerm t;
+  t.cells = {3, 4, 15, 120};
+  t.u = {1.0, 2.0, 0.5, 1.5};
+  t.gamma = 6.0;
+  A.rank_one = {t};
+  std::vector<double> h(static_cast<std::size_t>(A.size()), 0.0);
+  DirectSolver direct;
+  ASSERT_TRUE(direct.solve(A, h).converged);
+  for (Index i = 0; i < A.size(); ++i)
+    EXPECT_NEAR(row_times(A, h, i) + rank_one_times(A, h, i), A.rhs[static_cast<std::size_t>(i)], 1e-12) << "cell " << i;
+}
+
 TEST(Stencil, ReductionsAreTheSameOnOneAndTwoThreads) {
-  const StencilSystem A = random_system(3, 70, 300, false, 3);
+  StencilSystem A = random_system(3, 70, 300, false, 3);
+  add_rank_one_terms(A);
   std::vector<double> x(static_cast<std::size_t>(A.size()), 0.5), y(x.size()), r(x.size());
   const int threads = max_threads();
   set_threads(1);
