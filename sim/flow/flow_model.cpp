@@ -144,12 +144,22 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
   }, nc);
 }
 
-void FlowModel::fix_rows(StencilSystem& A, std::span<const Index> not_free) const {
+void FlowModel::fix_rows(StencilSystem& A, const NotFree& cells) const {
   // Only the rows of non-free cells and the couplings of their neighbours
   // change: a pass over the (precomputed) non-free cells instead of all.
   const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
   const bool sym = A.symmetric();
-  for (const Index n : not_free) {
+  const Index* inactive = cells.inactive.data();
+  double *diag = A.diag.data(), *rhs = A.rhs.data();
+  parallel_for_blocks(static_cast<Index>(cells.inactive.size()), [&](Index b, Index e) {
+    for (Index i = b; i < e; ++i) {
+      diag[inactive[i]] = 1.0;
+      rhs[inactive[i]] = 0.0;
+    }
+  });
+  // Constant heads: their neighbours' couplings to them too (few cells,
+  // neighbouring ones share couplings: one thread).
+  for (const Index n : cells.fixed) {
     const auto k = u(n);
     A.east[k] = A.south[k] = 0.0;
     if (n + nrc < ntot) A.down[k] = 0.0;
@@ -169,10 +179,12 @@ void FlowModel::fix_rows(StencilSystem& A, std::span<const Index> not_free) cons
   }
 }
 
-std::vector<Index> FlowModel::not_free(std::span<const CellRole> role) {
-  std::vector<Index> list;
-  for (std::size_t n = 0; n < role.size(); ++n)
-    if (role[n] != CellRole::free) list.push_back(static_cast<Index>(n));
+FlowModel::NotFree FlowModel::not_free(std::span<const CellRole> role) {
+  NotFree list;
+  for (std::size_t n = 0; n < role.size(); ++n) {
+    if (role[n] == CellRole::fixed) list.fixed.push_back(static_cast<Index>(n));
+    if (role[n] == CellRole::inactive) list.inactive.push_back(static_cast<Index>(n));
+  }
   return list;
 }
 

@@ -47,12 +47,20 @@ public:
   void assemble_confined(StencilSystem& A, std::span<const double> h, std::span<const double> h_old,
                          double dt, bool steady, std::span<const CellRole> role) const;
 
-  /// Make fixed and inactive rows identities with zero right-hand side
-  /// (their head change is zero) and cut every coupling to them.
-  /// `not_free` lists the cells whose role is not free (not_free(role)).
-  void fix_rows(StencilSystem& A, std::span<const Index> not_free) const;
   /// The cells whose role is not free, ascending.
-  static std::vector<Index> not_free(std::span<const CellRole> role);
+  struct NotFree {
+    std::vector<Index> fixed;    ///< constant heads
+    std::vector<Index> inactive; ///< no flow
+  };
+  static NotFree not_free(std::span<const CellRole> role);
+
+  /// Make fixed and inactive rows identities with zero right-hand side
+  /// (their head change is zero) and cut every coupling to them. Inactive
+  /// cells have no coupling in any system the assembly writes (their
+  /// conductances are zero and their rows are never assembled), so only
+  /// their diagonal and right-hand side are set, which others may use as
+  /// scratch (the zone budget).
+  void fix_rows(StencilSystem& A, const NotFree& cells) const;
 
   /// Storage term: A (V(h_old) - V(h)) / dt summed over free cells; "in"
   /// when water is released from storage (falling heads), as in MODFLOW.

@@ -134,7 +134,7 @@ private:
   std::unique_ptr<LinearSolver> solver_;
   StencilSystem system_, scratch_;
   std::vector<CellRole> role_;
-  std::vector<Index> not_free_; ///< cells whose role is not free (this period)
+  FlowModel::NotFree not_free_; ///< cells whose role is not free (this period)
   std::vector<double> head_, head_old_, dh_, trial_;
   /// First guesses of transient solves from the last steps' head changes.
   SolutionProjection projection_{first_guess_history};
