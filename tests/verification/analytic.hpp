@@ -83,4 +83,28 @@ inline double dupuit_head(double h1, double h2, double L, double W, double K, do
   return std::sqrt(h1 * h1 - (h1 * h1 - h2 * h2) * x / L + (W / K) * x * (L - x));
 }
 
+/// Hantush's (1967) F(alpha, beta) = integral over (0, 1) of
+/// erf(alpha / sqrt(tau)) erf(beta / sqrt(tau)) d tau, by Simpson's rule in
+/// s = sqrt(tau) (2 s erf(alpha / s) erf(beta / s) ds, smooth at 0).
+inline double hantush_f(double alpha, double beta) {
+  const int n = 4000; // even
+  const double h = 1.0 / n;
+  auto f = [&](double s) { return s > 0.0 ? 2.0 * s * std::erf(alpha / s) * std::erf(beta / s) : 0.0; };
+  double sum = f(0.0) + f(1.0);
+  for (int i = 1; i < n; ++i) sum += (i % 2 ? 4.0 : 2.0) * f(i * h);
+  return sum * h / 3.0;
+}
+
+/// Head rise under a rectangular recharge basin (half-widths l along x, a
+/// along y, centred at the origin) at (x, y) after time t, for the
+/// linearised equation Sy ds/dt = K b lap(s) + w (Hantush 1967):
+/// s = w t / (4 Sy) [F(al+, be+) + F(al+, be-) + F(al-, be+) + F(al-, be-)],
+/// al+- = (l +- x) / sqrt(4 nu t), be+- = (a +- y) / sqrt(4 nu t), nu = K b / Sy.
+inline double hantush_basin_rise(double w, double K, double b, double Sy, double l, double a, double x,
+                                 double y, double t) {
+  const double r = std::sqrt(4.0 * K * b / Sy * t);
+  const double ap = (l + x) / r, am = (l - x) / r, bp = (a + y) / r, bm = (a - y) / r;
+  return w * t / (4.0 * Sy) * (hantush_f(ap, bp) + hantush_f(ap, bm) + hantush_f(am, bp) + hantush_f(am, bm));
+}
+
 } // namespace gwsim::test
