@@ -265,17 +265,7 @@ void PondPackage::add_to(StencilSystem& A, std::span<const double> h,
         sum += -dq_[p][c];
       }
     t.gamma = gamma_[p];
-    if (t.cells.empty() || !(t.gamma > sum * (1.0 + 1e-9))) continue;
-    std::vector<std::size_t> order(t.cells.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return t.cells[a] < t.cells[b]; });
-    RankOneTerm sorted;
-    sorted.gamma = t.gamma;
-    for (std::size_t i : order) {
-      sorted.cells.push_back(t.cells[i]);
-      sorted.u.push_back(t.u[i]);
-    }
-    A.rank_one.push_back(std::move(sorted));
+    if (!t.cells.empty() && t.gamma > sum * (1.0 + 1e-9)) A.rank_one.push_back(std::move(t));
   }
 }
 

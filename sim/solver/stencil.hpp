@@ -31,7 +31,7 @@ namespace gwsim {
 /// dt C_j / g'(s) per metre of head in cell j, and every cell's seepage
 /// follows the stage), which a 7-point stencil cannot hold.
 struct RankOneTerm {
-  std::vector<Index> cells; ///< ascending, distinct, free cells
+  std::vector<Index> cells; ///< free cells
   std::vector<double> u;    ///< m2/d
   double gamma = 1.0;       ///< m2/d, > sum of u
 };
