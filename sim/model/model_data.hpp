@@ -86,7 +86,8 @@ struct ModelData {
   AquiferProperties aquifer;
   TimeDiscretization time;
   /// m, ncell. Emptied by Simulation::free_inputs(), as are aquifer.k, k33
-  /// and leakance (and ss, sy in all-steady runs) once the run has started
+  /// and leakance (and ss, sy in all-steady runs, and grid.top, bottom in
+  /// all-steady runs without convertible cells) once the run has started
   /// (gwsim run frees them).
   std::vector<double> initial_head;
   Stresses stresses;

@@ -343,8 +343,16 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       for (auto* v : {&aq.k, &aq.k33, &aq.leakance}) std::vector<double>().swap(*v);
       // Storage coefficients are read by transient steps only.
       const auto& periods = model_.time.periods;
-      if (std::all_of(periods.begin(), periods.end(), [](const StressPeriod& p) { return p.steady; }))
+      if (std::all_of(periods.begin(), periods.end(), [](const StressPeriod& p) { return p.steady; })) {
         for (auto* v : {&aq.ss, &aq.sy}) std::vector<double>().swap(*v);
+        // Cell elevations: read after set-up by storage terms and by
+        // convertible cells only (saturation, dry cells, pumping reduced
+        // near the bottom).
+        if (!flow_.nonlinear()) {
+          Grid& g = inputs_to_free_->grid;
+          for (auto* v : {&g.top, &g.bottom}) std::vector<double>().swap(*v);
+        }
+      }
       inputs_to_free_ = nullptr;
     }
     std::vector<double> observed(model_.observations.size());

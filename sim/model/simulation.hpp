@@ -72,8 +72,10 @@ public:
   /// was built from) that it no longer reads: the initial heads now (they
   /// are its current heads), and K, K33 and the leakance once run() has
   /// handed the model to the sink (the flow model keeps their
-  /// conductances), with Ss and Sy too if every period is steady. 24-32
-  /// B/cell for a single-layer model; a program that
+  /// conductances), with Ss and Sy too if every period is steady, and the
+  /// cell tops and bottoms if moreover no active cell is convertible
+  /// (elevations are then read only by storage terms). 24-48 B/cell for a
+  /// single-layer model; a program that
   /// runs its ModelData once (gwsim run) calls it, tests that run one model
   /// twice do not.
   void free_inputs(ModelData& model);

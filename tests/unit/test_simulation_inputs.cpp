@@ -59,6 +59,7 @@ TEST(SimulationInputs, FreedInputsGiveTheSameHeadsAndTheSinkStillSeesThem) {
   EXPECT_TRUE(freed.aquifer.k33.empty());
   EXPECT_EQ(freed.aquifer.k.capacity(), 0u);
   EXPECT_FALSE(freed.aquifer.ss.empty()); // storage is read by the transient steps
+  EXPECT_FALSE(freed.grid.bottom.empty()); // and so are the elevations
 
   EXPECT_EQ(b.k, kept.aquifer.k);
   EXPECT_EQ(b.k33, kept.aquifer.k33);
@@ -85,6 +86,32 @@ TEST(SimulationInputs, SteadyRunsAlsoFreeTheStorageCoefficients) {
   }
   EXPECT_TRUE(freed.aquifer.ss.empty());
   EXPECT_TRUE(freed.aquifer.sy.empty());
+  // Confined and steady: nothing reads the elevations after set-up.
+  EXPECT_TRUE(freed.grid.top.empty());
+  EXPECT_TRUE(freed.grid.bottom.empty());
+  ASSERT_EQ(b.heads.size(), a.heads.size());
+  for (std::size_t s = 0; s < a.heads.size(); ++s) EXPECT_EQ(a.heads[s], b.heads[s]) << "step " << s;
+}
+
+// A steady model with a convertible layer keeps its elevations: saturated
+// thicknesses, dry cells and the pumping reduction near a cell's bottom
+// read them at every step.
+TEST(SimulationInputs, SteadyRunsWithAWaterTableKeepTheElevations) {
+  ModelData kept = two_period_model();
+  kept.time.periods.back().steady = true;
+  kept.aquifer.layer_type[0] = LayerType::convertible;
+  test::RecordingSink a;
+  Simulation(kept).run(a);
+  ModelData freed = kept;
+  ModelKeepingSink b;
+  {
+    Simulation sim(freed);
+    sim.free_inputs(freed);
+    sim.run(b);
+  }
+  EXPECT_TRUE(freed.aquifer.ss.empty());
+  EXPECT_FALSE(freed.grid.top.empty());
+  EXPECT_FALSE(freed.grid.bottom.empty());
   ASSERT_EQ(b.heads.size(), a.heads.size());
   for (std::size_t s = 0; s < a.heads.size(); ++s) EXPECT_EQ(a.heads[s], b.heads[s]) << "step " << s;
 }
