@@ -38,49 +38,60 @@ RiverReach reach(const std::string& name, std::vector<Index> cells, double c, do
 // Hantush (1967) mound under a square recharge basin, the comparison case of
 // USGS SIR 2010-5102 (Carleton), in metres. A quarter of the basin is
 // modelled (no-flow symmetry lines through its centre).
+struct HantushBasin {
+  static constexpr double ft = 0.3048;
+  static constexpr double K = 4.0 * ft, Sy = 0.085, infiltration = 1.333 * ft;
+  static constexpr double half_width = 33.63 * ft, t = 1.5;
+  static constexpr Index nb = 34;                  // cells across the half-basin
+  static constexpr double dx = half_width / nb;    // so the basin edge falls on a cell face
+  static constexpr Index n = 200;                  // 60 m: beyond the mound's reach at 1.5 d
+  /// The SIR 2010-5102 table: distances from the centre and rises, ft.
+  static constexpr double distance[] = {0, 10, 20, 30, 40, 50, 75, 100};
+
+  /// The recharge of the basin's quarter, m/d, in a one-layer model.
+  static void add_recharge(ModelData& m) {
+    std::vector<double> rate(static_cast<std::size_t>(n * n), 0.0);
+    for (Index i = 0; i < nb; ++i)
+      for (Index j = 0; j < nb; ++j) rate[static_cast<std::size_t>(i * n + j)] = infiltration;
+    m.stresses.rch.rate.set(0, rate);
+  }
+  /// Head along the first row (its centres are dx/2 from the symmetry
+  /// line, where the mound is flat across) at x_ft from the centre,
+  /// interpolated between columns, m.
+  static double head_at(const std::vector<double>& head, double x_ft) {
+    const double pos = x_ft * ft / dx - 0.5;
+    const Index j = std::clamp<Index>(static_cast<Index>(std::floor(pos)), 0, n - 2);
+    const double w = std::clamp(pos - double(j), 0.0, 1.0);
+    return (1.0 - w) * head[static_cast<std::size_t>(j)] + w * head[static_cast<std::size_t>(j + 1)];
+  }
+};
+
 TEST(SurfaceWater, HantushMoundUnderRechargeBasin) {
-  const double ft = 0.3048;
-  const double K = 4.0 * ft, h0 = 10.0 * ft, Sy = 0.085, infiltration = 1.333 * ft;
-  const double half_width = 33.63 * ft, t = 1.5;
-  const Index nb = 34;                 // cells across the half-basin
-  const double dx = half_width / nb;   // so the basin edge falls on a cell face
-  const Index n = 200;                 // 60 m: beyond the mound's reach at 1.5 d
-  ModelData m = test::uniform_model(1, n, n, dx, dx, 20.0, 20.0, K, K, 1e-6, h0);
+  using B = HantushBasin;
+  const double ft = B::ft, h0 = 10.0 * ft;
+  ModelData m = test::uniform_model(1, B::n, B::n, B::dx, B::dx, 20.0, 20.0, B::K, B::K, 1e-6, h0);
   std::fill(m.aquifer.layer_type.begin(), m.aquifer.layer_type.end(), LayerType::convertible);
-  std::fill(m.aquifer.sy.begin(), m.aquifer.sy.end(), Sy);
-  m.time.periods = {StressPeriod{t, 40, 1.05, false}};
-  std::vector<double> rate(static_cast<std::size_t>(n * n), 0.0);
-  for (Index i = 0; i < nb; ++i)
-    for (Index j = 0; j < nb; ++j) rate[static_cast<std::size_t>(i * n + j)] = infiltration;
-  m.stresses.rch.rate.set(0, rate);
+  std::fill(m.aquifer.sy.begin(), m.aquifer.sy.end(), B::Sy);
+  m.time.periods = {StressPeriod{B::t, 40, 1.05, false}};
+  B::add_recharge(m);
   m.solver.kind = SolverKind::multigrid;
   Simulation sim(m);
   RecordingSink sink;
   sink.keep_heads = false;
   sim.run(sink);
-  // Head rise along the first row (its centre is dx/2 from the symmetry
-  // line, where the mound is flat across), interpolated between columns.
-  auto rise_at = [&](double x_ft) {
-    const double x = x_ft * ft, pos = x / dx - 0.5;
-    const Index j = std::clamp<Index>(static_cast<Index>(std::floor(pos)), 0, n - 2);
-    const double w = std::clamp(pos - double(j), 0.0, 1.0);
-    const double h = (1.0 - w) * sim.head()[static_cast<std::size_t>(j)] + w * sim.head()[static_cast<std::size_t>(j + 1)];
-    return (h - h0) / ft;
-  };
   // Published values: Hantush's linearised solution with the average
   // saturated thickness iterated at each point (the SIR 2010-5102 case).
   // `centre` is the same solution with the thickness of the mound centre,
   // computed for this test (Python, 4000-point quadrature of F(alpha, beta)).
-  const double distance[] = {0, 10, 20, 30, 40, 50, 75, 100};
   const double published[] = {12.63, 12.32, 11.31, 9.41, 6.63, 4.29, 1.07, 0.19};
   const double centre[] = {12.63, 12.36, 11.49, 9.86, 7.49, 5.46, 2.13, 0.66};
   for (int i = 0; i < 8; ++i) {
-    const double got = rise_at(distance[i]);
-    std::printf("Hantush basin: %5.0f ft: %6.3f ft (published %5.2f, %+.1f%%)\n", distance[i], got,
-                published[i], 100.0 * (got / published[i] - 1.0));
-    if (distance[i] <= 40.0) {
+    const double d = B::distance[i], got = (B::head_at(sim.head(), d) - h0) / ft;
+    std::printf("Hantush basin: %5.0f ft: %6.3f ft (published %5.2f, %+.1f%%)\n", d, got, published[i],
+                100.0 * (got / published[i] - 1.0));
+    if (d <= 40.0) {
       // Under the basin and at its edge the mound is within 5%.
-      EXPECT_NEAR(got, published[i], 0.05 * published[i]) << "at " << distance[i] << " ft";
+      EXPECT_NEAR(got, published[i], 0.05 * published[i]) << "at " << d << " ft";
     } else {
       // In the toe of the mound the linearisation itself is the error: the
       // nonlinear (Boussinesq) mound spreads further than the local-thickness
@@ -92,8 +103,8 @@ TEST(SurfaceWater, HantushMoundUnderRechargeBasin) {
       // 4.72, 1.39, 0.272), measured 2026-11-27; and the model of the
       // linearised equation matches Hantush's formula within 0.6% at all
       // eight distances (HantushMoundOfTheLinearisedEquation).
-      EXPECT_GT(got, published[i]) << "at " << distance[i] << " ft";
-      EXPECT_LT(got, centre[i]) << "at " << distance[i] << " ft";
+      EXPECT_GT(got, published[i]) << "at " << d << " ft";
+      EXPECT_LT(got, centre[i]) << "at " << d << " ft";
     }
   }
   expect_budgets_close(sink, 0.01);
@@ -111,35 +122,23 @@ TEST(SurfaceWater, HantushMoundUnderRechargeBasin) {
 // error is -0.7% under the basin and +2.8% at 100 ft; with 160 it is below
 // 0.6% everywhere (tolerance 1%).
 TEST(SurfaceWater, HantushMoundOfTheLinearisedEquation) {
-  const double ft = 0.3048;
-  const double K = 4.0 * ft, Sy = 0.085, infiltration = 1.333 * ft;
-  const double b = (10.0 + 0.5 * 12.63) * ft, half_width = 33.63 * ft, t = 1.5;
+  using B = HantushBasin;
+  const double ft = B::ft, b = (10.0 + 0.5 * 12.63) * ft;
+  auto analytic = [&](double x, double y) {
+    return test::hantush_basin_rise(B::infiltration, B::K, b, B::Sy, B::half_width, B::half_width, x, y, B::t);
+  };
   // The formula itself: at the centre, with this thickness (the one
   // Hantush's iteration settles on there), it gives the published 12.63 ft.
-  EXPECT_NEAR(test::hantush_basin_rise(infiltration, K, b, Sy, half_width, half_width, 0.0, 0.0, t) / ft, 12.63, 0.005);
-  const Index nb = 34;
-  const double dx = half_width / nb;
-  const Index n = 200;
-  ModelData m = test::uniform_model(1, n, n, dx, dx, b, b, K, K, Sy / b, 0.5 * b);
-  m.time.periods = {StressPeriod{t, 160, 1.0, false}};
-  std::vector<double> rate(static_cast<std::size_t>(n * n), 0.0);
-  for (Index i = 0; i < nb; ++i)
-    for (Index j = 0; j < nb; ++j) rate[static_cast<std::size_t>(i * n + j)] = infiltration;
-  m.stresses.rch.rate.set(0, rate);
+  EXPECT_NEAR(analytic(0.0, 0.0) / ft, 12.63, 0.005);
+  ModelData m = test::uniform_model(1, B::n, B::n, B::dx, B::dx, b, b, B::K, B::K, B::Sy / b, 0.5 * b);
+  m.time.periods = {StressPeriod{B::t, 160, 1.0, false}};
+  B::add_recharge(m);
   Simulation sim(m);
   RecordingSink sink;
   sink.keep_heads = false;
   sim.run(sink);
-  const double distance[] = {0, 10, 20, 30, 40, 50, 75, 100};
-  for (double d : distance) {
-    // Along the first row, whose centres are dx/2 off the symmetry line:
-    // the analytic rise there, and the model's interpolated between columns.
-    const double x = d * ft, pos = x / dx - 0.5;
-    const Index j = std::clamp<Index>(static_cast<Index>(std::floor(pos)), 0, n - 2);
-    const double w = std::clamp(pos - double(j), 0.0, 1.0);
-    const double got = (1.0 - w) * sim.head()[static_cast<std::size_t>(j)] +
-                       w * sim.head()[static_cast<std::size_t>(j + 1)] - 0.5 * b;
-    const double expected = test::hantush_basin_rise(infiltration, K, b, Sy, half_width, half_width, x, 0.5 * dx, t);
+  for (double d : B::distance) {
+    const double got = B::head_at(sim.head(), d) - 0.5 * b, expected = analytic(d * ft, 0.5 * B::dx);
     std::printf("Hantush basin, linearised: %5.0f ft: %7.4f ft (analytic %7.4f, %+.2f%%)\n", d, got / ft,
                 expected / ft, 100.0 * (got / expected - 1.0));
     EXPECT_NEAR(got, expected, 0.01 * expected) << "at " << d << " ft";
@@ -226,22 +225,46 @@ TEST(SurfaceWater, HuntStreamDepletionWithStreambedResistance) {
 // A pond filled from a canal in summer through a connection, then left to
 // seep: its balance closes every step, seepage is C (stage - h) cell by
 // cell, and it empties without going negative.
+/// The ponds' aquifer: 21 x 21 cells of 50 m, one confined layer (top 20
+/// m, 30 m thick, K 5 m/d, Ss 1e-4 1/m), heads 10 m, fixed on the edge.
+constexpr Index pond_grid = 21;
+constexpr double pond_dx = 50.0;
+ModelData pond_aquifer() {
+  const Index n = pond_grid;
+  ModelData m = test::uniform_model(1, n, n, pond_dx, pond_dx, 20.0, 30.0, 5.0, 5.0, 1e-4, 10.0);
+  ConstantHead chd;
+  chd.name = "edge";
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < n; ++j)
+      if (i == 0 || j == 0 || i == n - 1 || j == n - 1) chd.cells.push_back(m.grid.index(0, i, j));
+  chd.head.set(0, 10.0);
+  m.stresses.chd.push_back(chd);
+  return m;
+}
+
+/// A pond on the 3 x 3 centre cells with a bed of K bed_k (m/d), 1 m
+/// thick, above bed_bottom (m), and vertical walls: empty at `floor`, its
+/// table up to `table_top` (m).
+Pond centre_pond(const ModelData& m, double bed_k, double bed_bottom, double floor, double table_top) {
+  Pond pond;
+  pond.name = "pond";
+  for (Index i = 9; i <= 11; ++i)
+    for (Index j = 9; j <= 11; ++j) pond.cells.push_back(m.grid.index(0, i, j));
+  pond.conductance.assign(pond.cells.size(), bed_k * pond_dx * pond_dx / 1.0);
+  pond.bed_bottom = bed_bottom;
+  const double area = static_cast<double>(pond.cells.size()) * pond_dx * pond_dx;
+  pond.table_stage = {floor, table_top};
+  pond.table_area = {area, area};
+  pond.table_volume = {0.0, (table_top - floor) * area};
+  return pond;
+}
+
 TEST(SurfaceWater, PondFilledByConnectionSeepsAndEmpties) {
-  const Index n = 21;
-  const double dx = 50.0, cell_area = dx * dx;
-  ModelData m = test::uniform_model(1, n, n, dx, dx, 20.0, 30.0, 5.0, 5.0, 1e-4, 10.0);
+  const double cell_area = pond_dx * pond_dx;
+  ModelData m = pond_aquifer();
   m.time.start = Date{2015, 5, 1};
   m.time.periods = {StressPeriod{31.0, 31, 1.0, false}, StressPeriod{92.0, 92, 1.0, false},
                     StressPeriod{153.0, 51, 1.0, false}};
-  std::vector<Index> edge;
-  for (Index i = 0; i < n; ++i)
-    for (Index j = 0; j < n; ++j)
-      if (i == 0 || j == 0 || i == n - 1 || j == n - 1) edge.push_back(m.grid.index(0, i, j));
-  ConstantHead chd;
-  chd.name = "edge";
-  chd.cells = edge;
-  chd.head.set(0, 10.0);
-  m.stresses.chd.push_back(chd);
   // The canal: far from the pond, dry in May, 2 m of water from June.
   RiverReach canal = reach("canal", {m.grid.index(0, 3, 3)}, 10.0, 0.0);
   canal.stage = {};
@@ -251,16 +274,8 @@ TEST(SurfaceWater, PondFilledByConnectionSeepsAndEmpties) {
   canal.stage.set(0, 0.0);
   canal.stage.set(1, 2.0);
   m.stresses.riv.push_back(canal);
-  Pond pond;
-  pond.name = "pond";
-  for (Index i = 9; i <= 11; ++i)
-    for (Index j = 9; j <= 11; ++j) pond.cells.push_back(m.grid.index(0, i, j));
-  pond.conductance.assign(pond.cells.size(), 0.05 * cell_area / 1.0); // bed K 0.05 m/d, 1 m thick
-  pond.bed_bottom = 14.0;
+  Pond pond = centre_pond(m, 0.05, 14.0, 15.0, 19.0);
   const double area = 9.0 * cell_area;
-  pond.table_stage = {15.0, 19.0};
-  pond.table_area = {area, area};
-  pond.table_volume = {0.0, 4.0 * area};
   pond.max_stage = 18.0;
   pond.initial_stage = 15.0;
   pond.evaporation.set(0, 0.004);
@@ -322,29 +337,11 @@ TEST(SurfaceWater, PondFilledByConnectionSeepsAndEmpties) {
 // rate of about dt sum C / g'(s) = 0.8 here, 50 and more iterations per
 // step at 1e-6 m.
 TEST(SurfaceWater, PondStageCouplingKeepsNewtonQuadratic) {
-  const Index n = 21;
-  const double dx = 50.0, cell_area = dx * dx;
-  ModelData m = test::uniform_model(1, n, n, dx, dx, 20.0, 30.0, 5.0, 5.0, 1e-4, 10.0);
+  const double cell_area = pond_dx * pond_dx;
+  ModelData m = pond_aquifer();
   m.time.periods = {StressPeriod{100.0, 10, 1.0, false}};
-  std::vector<Index> edge;
-  for (Index i = 0; i < n; ++i)
-    for (Index j = 0; j < n; ++j)
-      if (i == 0 || j == 0 || i == n - 1 || j == n - 1) edge.push_back(m.grid.index(0, i, j));
-  ConstantHead chd;
-  chd.name = "edge";
-  chd.cells = edge;
-  chd.head.set(0, 10.0);
-  m.stresses.chd.push_back(chd);
-  Pond pond;
-  pond.name = "pond";
-  for (Index i = 9; i <= 11; ++i)
-    for (Index j = 9; j <= 11; ++j) pond.cells.push_back(m.grid.index(0, i, j));
-  pond.conductance.assign(pond.cells.size(), 0.5 * cell_area / 1.0); // bed K 0.5 m/d, 1 m thick
-  pond.bed_bottom = 5.0;                                             // below every head: connected
+  Pond pond = centre_pond(m, 0.5, 5.0, 5.0, 30.0); // bed bottom below every head: connected
   const double area = 9.0 * cell_area;
-  pond.table_stage = {5.0, 30.0};
-  pond.table_area = {area, area};
-  pond.table_volume = {0.0, 25.0 * area};
   pond.max_stage = 29.0;
   pond.initial_stage = 20.0;
   pond.inflow.set(0, 3000.0); // m3/d
