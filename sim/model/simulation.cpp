@@ -92,6 +92,13 @@ int Simulation::total_steps() const {
   return n;
 }
 
+void Simulation::release_solver_memory() {
+  solver_->release();
+  system_ = StencilSystem{};
+  scratch_ = StencilSystem{};
+  for (auto* v : {&dh_, &trial_}) std::vector<double>().swap(*v);
+}
+
 void Simulation::assemble(StencilSystem& A, std::span<const double> h, double dt,
                           bool steady) const {
   flow_.assemble(A, h, head_old_, dt, steady, role_);
@@ -400,6 +407,10 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         StepBudget b;
         zone_step_ = ZoneBudgetStep{};
         advance(dt, sp.steady, model_.newton.time_step_cuts, 1.0, info, b);
+        // The run's last solve is done: what remains (the result's last
+        // rows, the last restart point) needs no solver memory, and would
+        // otherwise add to the peak.
+        if (global + 1 == nsteps) release_solver_memory();
         b.close();
         info.dry_cells = flow_.dry_cells(head_);
         info.save_heads = should_save_heads(per, s, info.time, dt, global + 1 == nsteps);

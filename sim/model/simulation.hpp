@@ -107,6 +107,9 @@ private:
   void assemble(StencilSystem& A, std::span<const double> h, double dt, bool steady) const;
   double residual_norm(std::span<const double> h, double dt, bool steady);
   double norm(const std::vector<double>& v) const;
+  /// Free the solver's work memory, the linear systems and the update
+  /// vectors (after the run's last solve).
+  void release_solver_memory();
   double head_form_norm();
   /// head_ += omega dh_, and trial_ = head_ + omega dh_.
   void add_update(double omega);

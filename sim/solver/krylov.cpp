@@ -81,6 +81,14 @@ KrylovSolver::KrylovSolver(SolverSettings settings, std::unique_ptr<Precondition
                            std::string name)
     : settings_(settings), pre_(std::move(pre)), name_(std::move(name)) {}
 
+void KrylovSolver::release() {
+  for (auto* v : {&r_, &z_, &p_, &q_}) std::vector<double>().swap(*v);
+  std::vector<std::vector<double>>().swap(zs_);
+  std::vector<std::vector<double>>().swap(qs_);
+  pre_->release();
+  prepared_ = -1;
+}
+
 SolveStats KrylovSolver::solve(const StencilSystem& A, std::span<double> h) {
   if (!keep_ || prepared_ != A.size()) {
     pre_->setup(A);

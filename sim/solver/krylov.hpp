@@ -22,6 +22,8 @@ public:
   virtual const float* apply_float(std::span<const double> /*r*/) const { return nullptr; }
   /// Whether apply_float() is offered.
   virtual bool offers_float() const { return false; }
+  /// Free what setup() built; setup() must be called again before use.
+  virtual void release() {}
 };
 
 /// Diagonal scaling.
@@ -29,6 +31,7 @@ class JacobiPreconditioner final : public Preconditioner {
 public:
   void setup(const StencilSystem& A) override;
   void apply(std::span<const double> r, std::span<double> z) const override;
+  void release() override { std::vector<double>().swap(inv_diag_); }
 
 private:
   std::vector<double> inv_diag_;
@@ -42,6 +45,7 @@ public:
   SolveStats solve(const StencilSystem& A, std::span<double> h) override;
   std::string name() const override { return name_; }
   void keep_preconditioner(bool keep) override { keep_ = keep; }
+  void release() override;
 
 private:
   SolveStats pcg(const StencilSystem& A, std::span<double> h);

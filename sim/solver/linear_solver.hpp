@@ -54,6 +54,10 @@ public:
   /// A, so only the convergence rate can suffer). For the later Newton
   /// iterations of a time step, whose Jacobians differ little.
   virtual void keep_preconditioner(bool /*keep*/) {}
+  /// Give back the work memory (vectors, preconditioner); a later solve
+  /// builds it again. For the end of a run, whose last phases (result,
+  /// restart point) then do not add to the solve's peak.
+  virtual void release() {}
 };
 
 std::unique_ptr<LinearSolver> make_solver(const SolverSettings& settings);

@@ -528,6 +528,14 @@ std::size_t MultigridPreconditioner::memory_bytes() const {
   return s;
 }
 
+void MultigridPreconditioner::release() {
+  auto& m = *impl_;
+  std::vector<Level>().swap(m.lev);
+  m.coarsest = mg::BandCholesky{};
+  m.sym0 = SymStencil{};
+  m.fingerprint = 0;
+}
+
 void MultigridPreconditioner::setup(const StencilSystem& A) {
   Impl& m = *impl_;
   const std::uint64_t fp = fingerprint(A);
