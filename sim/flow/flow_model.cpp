@@ -24,6 +24,7 @@ FlowModel::FlowModel(const Grid& grid, const AquiferProperties& aq) : grid_(grid
       convertible_[u(m)] = 1;
       nonlinear_ = true;
     }
+  if (!nonlinear_) std::vector<char>().swap(convertible_); // no cell is: convertible() is false
   // Saturated conductances from the full cell thickness; convertible cells
   // scale them by the upstream saturated fraction at every Newton iteration.
   auto trans = [&](Index m) { return aq.k[u(m)] * grid.thickness(m); };

@@ -35,7 +35,7 @@ public:
 
   /// True if any active cell is convertible (water-table physics).
   bool nonlinear() const { return nonlinear_; }
-  bool convertible(Index n) const { return convertible_[static_cast<std::size_t>(n)] != 0; }
+  bool convertible(Index n) const { return nonlinear_ && convertible_[static_cast<std::size_t>(n)] != 0; }
 
   /// Fill A with J and A.rhs with F for the internal flow and storage terms
   /// at heads h. dt in d; steady means no storage. Stress packages add their
@@ -206,7 +206,7 @@ private:
   const Grid& grid_;
   const AquiferProperties& aquifer_;
   bool nonlinear_ = false;
-  std::vector<char> convertible_; ///< per cell
+  std::vector<char> convertible_; ///< per cell; empty when no cell is convertible
   /// Saturated (full-thickness) conductances between n and n+1, n+ncol and
   /// n+nrow*ncol, m2/d; zero across an edge or to an inactive cell. down_
   /// has no entries for the last layer.
