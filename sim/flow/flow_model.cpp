@@ -116,8 +116,10 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
   double *diag = A.diag.data(), *rhs = A.rhs.data();
   parallel_for(grid_.nlay * nr, [&](Index lr) {
     const double delc = grid_.delc[u(lr % nr)];
-    const double* top = row_top(lr);
-    const double* bot = grid_.bottom.data() + lr * nc;
+    // Elevations enter the storage term only (a steady run may have freed
+    // them: Simulation::free_inputs).
+    const double* top = steady ? nullptr : row_top(lr);
+    const double* bot = steady ? nullptr : grid_.bottom.data() + lr * nc;
     const bool below = lr < upper_rows;
     for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
       if (R[n] != CellRole::free) continue;
