@@ -187,15 +187,15 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
     res.inner += st.iterations;
     res.relative_residual = st.relative_residual;
     if (!st.converged) return res;
-    const auto [change, where] = largest_change(dh_);
-    res.max_change = change;
-    res.where = where;
     if (!nonlinear_) {
       // Linear: the update solves the step exactly (to the solver tolerance).
       add_update(1.0);
       res.converged = true;
       return res;
     }
+    const auto [change, where] = largest_change(dh_);
+    res.max_change = change;
+    res.where = where;
     if (res.max_change <= ns.head_tolerance) {
       // Converged: the full update is below the tolerance.
       add_update(1.0);
