@@ -107,6 +107,8 @@ private:
   void assemble(StencilSystem& A, std::span<const double> h, double dt, bool steady) const;
   double residual_norm(std::span<const double> h, double dt, bool steady);
   double norm(const std::vector<double>& v) const;
+  /// The step of a linear model: one solve, for the heads.
+  NewtonResult solve_linear(double dt, bool steady);
   /// Free the solver's work memory, the linear systems and the update
   /// vectors (after the run's last solve).
   void release_solver_memory();

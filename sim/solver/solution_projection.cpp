@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <stdexcept>
 #include <Eigen/Dense>
 
 #include "core/parallel.hpp"
@@ -72,10 +73,15 @@ void SolutionProjection::restore(const std::vector<std::vector<double>>& newest_
   for (std::size_t i = k; i-- > 0;) remember(newest_first[i]);
 }
 
-void SolutionProjection::guess(const StencilSystem& A, std::span<double> x) {
+void SolutionProjection::guess(const StencilSystem& A, std::span<double> x, Unknown unknown) {
   const Index n = static_cast<Index>(x.size());
   double* xp = x.data();
-  auto zero = [&] { parallel_for_blocks(n, [&](Index b, Index e) { std::fill(xp + b, xp + e, 0.0); }); };
+  const bool heads = unknown == Unknown::heads;
+  if (heads && !A.symmetric()) throw std::logic_error("SolutionProjection: heads form needs a symmetric system");
+  // No guess: a zero update, or the heads as they are.
+  auto zero = [&] {
+    if (!heads) parallel_for_blocks(n, [&](Index b, Index e) { std::fill(xp + b, xp + e, 0.0); });
+  };
   for (std::size_t s : order_)
     if (w_[s].size() != x.size()) {
       clear(); // a different grid: nothing kept applies
@@ -102,9 +108,12 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x) {
   // One pass: g_i = (u_i, b) for every kept solution and the Gram entries
   // (A w_s, u_j) of the stale ones, with u = w for a symmetric operator
   // (W^T A W) and u = A w otherwise ((AW)^T AW). Both Gram matrices are
-  // symmetric, so a stale row also fills its column.
-  std::array<const double*, max_capacity> u{}, as{};
+  // symmetric, so a stale row also fills its column. Heads form: the
+  // update system's b is A.rhs - A x, so g_i = (w_i, A.rhs) - (A w_i, x).
+  std::array<const double*, max_capacity> u{}, as{}, ax{};
   for (std::size_t i = 0; i < k; ++i) u[i] = sym ? w_[order_[i]].data() : aw_[order_[i]].data();
+  if (heads)
+    for (std::size_t i = 0; i < k; ++i) ax[i] = aw_[order_[i]].data();
   for (std::size_t t = 0; t < nstale; ++t) as[t] = aw_[stale[t]].data();
   const double* b = A.rhs.data();
   using Sums = std::array<double, max_capacity + max_capacity * max_capacity>;
@@ -127,7 +136,7 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x) {
           return (a0 + a1) + (a2 + a3);
         };
         Sums s{};
-        for (std::size_t i = 0; i < k; ++i) s[i] = dot(u[i], b);
+        for (std::size_t i = 0; i < k; ++i) s[i] = heads ? dot(u[i], b) - dot(ax[i], xp) : dot(u[i], b);
         for (std::size_t t = 0; t < nstale; ++t)
           for (std::size_t j = 0; j < k; ++j) s[max_capacity + t * max_capacity + j] = dot(as[t], u[j]);
         return s;
@@ -181,7 +190,7 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x) {
     for (Index c2 = lo; c2 < hi; ++c2) {
       double v = 0.0;
       for (std::size_t i = 0; i < k; ++i) v += cw[i] * w[i][c2];
-      xp[c2] = v;
+      xp[c2] = heads ? xp[c2] + v : v;
     }
   });
 }

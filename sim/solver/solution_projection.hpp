@@ -35,9 +35,15 @@ public:
   /// Keep at most `capacity` solutions (0: always guess zero).
   explicit SolutionProjection(std::size_t capacity);
 
-  /// x = the combination of the kept solutions closest to the solution of
-  /// A x = A.rhs (zero if none are kept).
-  void guess(const StencilSystem& A, std::span<double> x);
+  /// What a system is solved for: the update of the heads (A dh = rhs) or,
+  /// for linear models, the heads themselves (A h = rhs, rhs = F + A h0).
+  enum class Unknown { update, heads };
+  /// update: x = the combination of the kept solutions closest to the
+  /// solution of A x = A.rhs (zero if none are kept). heads (symmetric A,
+  /// x = the heads h0 the right-hand side was formed at): x += the same
+  /// combination for the update system A dh = A.rhs - A h0 (x unchanged if
+  /// none are kept).
+  void guess(const StencilSystem& A, std::span<double> x, Unknown unknown = Unknown::update);
   /// Keep x (a solution of some earlier system) as the newest; the oldest
   /// is dropped when the window is full.
   void remember(std::span<const double> x);

@@ -220,7 +220,9 @@ double residual(const StencilSystem& A, std::span<const double> x, std::span<dou
   }));
 }
 
-double norm_of_sum(const StencilSystem& A, std::span<const double> x) {
+namespace {
+/// ||A x + rhs||, and (out not null) out = A x + rhs, row by row.
+double product_plus_rhs(const StencilSystem& A, std::span<const double> x, double* out) {
   const std::vector<double> zeros(static_cast<std::size_t>(A.ncol), 0.0);
   const RankOneParts parts = rank_one_parts(A, x.data());
   const Index nc = A.ncol;
@@ -234,12 +236,24 @@ double norm_of_sum(const StencilSystem& A, std::span<const double> x) {
           for_parts_in(parts, gr * nc, (gr + 1) * nc,
                        [&](Index c, double v) { row[static_cast<std::size_t>(c - gr * nc)] += v; });
           const double* f = A.rhs.data() + gr * nc;
-          for (Index c = 0; c < nc; ++c) s += (row[static_cast<std::size_t>(c)] + f[c]) * (row[static_cast<std::size_t>(c)] + f[c]);
+          for (Index c = 0; c < nc; ++c) {
+            const double v = row[static_cast<std::size_t>(c)] + f[c];
+            s += v * v;
+            if (out) out[gr * nc + c] = v;
+          }
         }
         return s;
       },
       [](double acc, double part) { return acc + part; });
   return std::sqrt(ss);
+}
+} // namespace
+
+double norm_of_sum(const StencilSystem& A, std::span<const double> x) { return product_plus_rhs(A, x, nullptr); }
+
+double add_product(StencilSystem& A, std::span<const double> x) {
+  // Each row's rhs is read and written by the same chunk only.
+  return product_plus_rhs(A, x, A.rhs.data());
 }
 
 } // namespace gwsim

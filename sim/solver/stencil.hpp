@@ -94,6 +94,10 @@ double apply_dot(const StencilSystem& A, std::span<const double> x, std::span<do
 /// heads (StencilSystem::residual_scale).
 double norm_of_sum(const StencilSystem& A, std::span<const double> x);
 
+/// rhs += A x, returns the new ||rhs|| (deterministic reduction): an update
+/// system A dh = rhs rewritten for the heads, A (x + dh) = rhs + A x.
+double add_product(StencilSystem& A, std::span<const double> x);
+
 /// r = b - A x; returns the 2-norm of r (deterministic reduction).
 double residual(const StencilSystem& A, std::span<const double> x, std::span<double> r);
 

@@ -175,6 +175,47 @@ TEST_P(Projection, SameGuessForOneAndTwoThreads) {
   EXPECT_EQ(x[0], x[1]);
 }
 
+// A linear model's system for the heads, A h = F + A h0: the guess added to
+// h0 is the update form's guess for A dh = F, to rounding; with nothing
+// kept the heads stay as they are. Symmetric systems only.
+TEST(Projection, HeadsFormGuessesTheSameUpdate) {
+  StencilSystem A = system_3d(false);
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(4);
+  std::vector<std::vector<double>> w;
+  for (unsigned j = 0; j < 3; ++j) {
+    w.push_back(random_vector(n, 900 + j));
+    p.remember(w.back());
+  }
+  std::vector<double> h0 = random_vector(n, 950);
+  for (double& v : h0) v = 30.0 + v; // heads of tens of metres, updates of order 1
+  // F, the imbalance at h0: mostly the image of a combination of the kept
+  // solutions, so that the guess is of order 1.
+  std::vector<double> mix(n), Amix(n);
+  for (std::size_t i = 0; i < n; ++i) mix[i] = 2.0 * w[0][i] - w[1][i];
+  apply(A, mix, Amix);
+  A.rhs = random_vector(n, 960);
+  for (std::size_t i = 0; i < n; ++i) A.rhs[i] = Amix[i] + 0.1 * A.rhs[i];
+  std::vector<double> dh(n);
+  p.guess(A, dh);
+  // The same system for the heads: rhs = F + A h0.
+  StencilSystem H = A;
+  const double norm = add_product(H, h0);
+  EXPECT_NEAR(norm, norm_of_sum(A, h0), 1e-12 * norm);
+  std::vector<double> h = h0;
+  p.guess(H, h, SolutionProjection::Unknown::heads);
+  double scale = 0.0;
+  for (double v : dh) scale = std::max(scale, std::abs(v));
+  ASSERT_GT(scale, 0.1);
+  for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(h[i] - h0[i], dh[i], 1e-9 * scale) << "cell " << i;
+  SolutionProjection none(4);
+  std::vector<double> same = h0;
+  none.guess(H, same, SolutionProjection::Unknown::heads);
+  EXPECT_EQ(same, h0);
+  H.make_nonsymmetric();
+  EXPECT_THROW(p.guess(H, h, SolutionProjection::Unknown::heads), std::logic_error);
+}
+
 // No kept solution, or capacity 0: the guess is zero.
 TEST(Projection, NothingKeptGuessesZero) {
   StencilSystem A = system_3d(false);

@@ -78,6 +78,9 @@ template <class Expected> void expect_operator_functions(const StencilSystem& A,
   EXPECT_NEAR(residual(A, x, r), std::sqrt(rr), 1e-9 * std::sqrt(rr));
   for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(r[i], A.rhs[i] - expected[i], 1e-12) << "cell " << i;
   EXPECT_NEAR(norm_of_sum(A, x), std::sqrt(ss), 1e-9 * std::sqrt(ss));
+  StencilSystem B = A;
+  EXPECT_NEAR(add_product(B, x), std::sqrt(ss), 1e-9 * std::sqrt(ss));
+  for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(B.rhs[i], A.rhs[i] + expected[i], 1e-12) << "cell " << i;
 }
 
 TEST(Stencil, OperatorLoopsMatchTheRowFormula) {
