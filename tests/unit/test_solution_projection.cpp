@@ -51,6 +51,16 @@ double residual_norm(const StencilSystem& A, const std::vector<double>& x) {
   return residual(A, x, r);
 }
 
+/// Three random solutions (seeds seed, seed + 1, seed + 2), kept by p.
+std::vector<std::vector<double>> keep_three(SolutionProjection& p, std::size_t n, unsigned seed) {
+  std::vector<std::vector<double>> w;
+  for (unsigned j = 0; j < 3; ++j) {
+    w.push_back(random_vector(n, seed + j));
+    p.remember(w.back());
+  }
+  return w;
+}
+
 double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
   double m = 0.0;
   for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
@@ -66,11 +76,7 @@ TEST_P(Projection, RecoversASolutionInTheSpanOfTheKeptOnes) {
   StencilSystem A = system_3d(GetParam());
   const std::size_t n = A.diag.size();
   SolutionProjection p(4);
-  std::vector<std::vector<double>> w;
-  for (unsigned j = 0; j < 3; ++j) {
-    w.push_back(random_vector(n, 100 + j));
-    p.remember(w.back());
-  }
+  const std::vector<std::vector<double>> w = keep_three(p, n, 100);
   std::vector<double> x_true(n);
   for (std::size_t i = 0; i < n; ++i) x_true[i] = 2.0 * w[0][i] - 0.5 * w[1][i] + 3.0 * w[2][i];
   apply(A, x_true, A.rhs);
@@ -182,11 +188,7 @@ TEST(Projection, HeadsFormGuessesTheSameUpdate) {
   StencilSystem A = system_3d(false);
   const std::size_t n = A.diag.size();
   SolutionProjection p(4);
-  std::vector<std::vector<double>> w;
-  for (unsigned j = 0; j < 3; ++j) {
-    w.push_back(random_vector(n, 900 + j));
-    p.remember(w.back());
-  }
+  const std::vector<std::vector<double>> w = keep_three(p, n, 900);
   std::vector<double> h0 = random_vector(n, 950);
   for (double& v : h0) v = 30.0 + v; // heads of tens of metres, updates of order 1
   // F, the imbalance at h0: mostly the image of a combination of the kept
