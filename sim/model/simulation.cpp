@@ -102,7 +102,6 @@ void Simulation::release_solver_memory() {
 void Simulation::assemble(StencilSystem& A, std::span<const double> h, double dt,
                           bool steady) const {
   flow_.assemble(A, h, head_old_, dt, steady, role_);
-  A.rank_one.clear();
   for (const auto& p : packages_) p->add_to(A, h, role_);
   flow_.fix_rows(A, not_free_);
 }

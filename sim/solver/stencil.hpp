@@ -65,7 +65,8 @@ struct StencilSystem {
   void resize(Index nl, Index nr, Index nc);
   /// Size the arrays for a grid without clearing them when the size is
   /// unchanged (for assemblers that write every entry); a new size zeroes
-  /// everything and drops the nonsymmetric arrays, as resize().
+  /// everything and drops the nonsymmetric arrays, as resize(). Either way
+  /// the rank-one terms are dropped: an assembly's packages add their own.
   void shape(Index nl, Index nr, Index nc);
   /// Add the west/north/up arrays (copies of the symmetric couplings), making
   /// the system nonsymmetric-capable.
