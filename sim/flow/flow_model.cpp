@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "flow/conductance.hpp"
 #include "flow/water_table.hpp"
@@ -49,6 +50,7 @@ void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<
                          double dt, bool steady, std::span<const CellRole> role) const {
   const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer(), ntot = grid_.ncell();
   A.shape(grid_.nlay, grid_.nrow, grid_.ncol); // every entry is written below or by fix_rows()
+  GWSIM_ASSERT(!lent_ || !nonlinear_);
   if (!nonlinear_) {
     assemble_confined(A, h, h_old, dt, steady, role);
     return;
@@ -109,7 +111,10 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
   // plain loads and stores, so the loop runs near memory speed.
   const Index nc = grid_.ncol, nr = grid_.nrow, nrc = grid_.ncell_layer();
   const Index upper_rows = (grid_.nlay - 1) * nr; // grid rows with a layer below
-  const double *E = east_.data(), *S = south_.data(), *D = down_.data();
+  // Lent conductances (lend_conductances()) are A's couplings already.
+  const bool copy = !lent_;
+  const double *E = copy ? east_.data() : A.east.data(), *S = copy ? south_.data() : A.south.data(),
+               *D = copy ? down_.data() : A.down.data();
   const double *H = h.data(), *HO = h_old.data(), *ss = aquifer_.ss.data();
   const CellRole* R = role.data();
   double *ae = A.east.data(), *as = A.south.data(), *ad = A.down.data();
@@ -129,9 +134,11 @@ void FlowModel::assemble_confined(StencilSystem& A, std::span<const double> h,
       if (ce != 0.0) { F += ce * (H[n + 1] - hn); d += ce; }
       if (cs != 0.0) { F += cs * (H[n + nc] - hn); d += cs; }
       if (cd != 0.0) { F += cd * (H[n + nrc] - hn); d += cd; }
-      ae[n] = ce;
-      as[n] = cs;
-      if (below) ad[n] = cd;
+      if (copy) {
+        ae[n] = ce;
+        as[n] = cs;
+        if (below) ad[n] = cd;
+      }
       if (n >= 1 && E[n - 1] != 0.0) { F += E[n - 1] * (H[n - 1] - hn); d += E[n - 1]; }
       if (n >= nc && S[n - nc] != 0.0) { F += S[n - nc] * (H[n - nc] - hn); d += S[n - nc]; }
       if (n >= nrc && D[n - nrc] != 0.0) { F += D[n - nrc] * (H[n - nrc] - hn); d += D[n - nrc]; }
@@ -180,6 +187,58 @@ void FlowModel::fix_rows(StencilSystem& A, const NotFree& cells) const {
       if (n + nrc < ntot) A.up[k + u(nrc)] = 0.0;
     }
   }
+}
+
+void FlowModel::lend_conductances(StencilSystem& A, const NotFree& cells) {
+  GWSIM_ASSERT(!nonlinear_ && !lent_);
+  const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
+  // The couplings fix_rows() will cut: each constant head's own and its
+  // lower-index neighbours' (as fix_rows() writes them).
+  for (auto& c : cut_) c.clear();
+  auto keep = [&](int d, Index k) {
+    const auto& a = d == 0 ? east_ : d == 1 ? south_ : down_;
+    if (a[u(k)] != 0.0) cut_[u(d)].emplace_back(k, a[u(k)]);
+  };
+  for (const Index n : cells.fixed) {
+    keep(0, n);
+    keep(1, n);
+    if (n + nrc < ntot) keep(2, n);
+    if (n >= 1) keep(0, n - 1);
+    if (n >= nc) keep(1, n - nc);
+    if (n >= nrc) keep(2, n - nrc);
+  }
+  // A's diagonal and right-hand side sized first, so that assemble()'s
+  // shape() finds a complete system and keeps the lent arrays.
+  const auto size = u(ntot);
+  if (A.nlay != grid_.nlay || A.nrow != grid_.nrow || A.ncol != grid_.ncol || A.diag.size() != size ||
+      A.rhs.size() != size) {
+    A.nlay = grid_.nlay;
+    A.nrow = grid_.nrow;
+    A.ncol = grid_.ncol;
+    A.diag.assign(size, 0.0);
+    A.rhs.assign(size, 0.0);
+  }
+  for (auto* v : {&A.west, &A.north, &A.up}) std::vector<double>().swap(*v);
+  std::vector<double>().swap(A.east);
+  std::vector<double>().swap(A.south);
+  std::vector<double>().swap(A.down);
+  A.east.swap(east_);
+  A.south.swap(south_);
+  A.down.swap(down_);
+  lent_ = true;
+}
+
+void FlowModel::take_back_conductances(StencilSystem& A) {
+  GWSIM_ASSERT(lent_);
+  east_.swap(A.east);
+  south_.swap(A.south);
+  down_.swap(A.down);
+  for (auto* v : {&A.east, &A.south, &A.down}) std::vector<double>().swap(*v);
+  for (int d = 0; d < 3; ++d) {
+    auto& a = d == 0 ? east_ : d == 1 ? south_ : down_;
+    for (const auto& [k, c] : cut_[u(d)]) a[u(k)] = c;
+  }
+  lent_ = false;
 }
 
 FlowModel::NotFree FlowModel::not_free(std::span<const CellRole> role) {

@@ -11,7 +11,9 @@
 /// the upstream cell (upstream weighting), so cells dry and rewet smoothly.
 /// Confined-only models give a symmetric J (stored symmetric, solved by
 /// PCG) and converge in one Newton step.
+#include <array>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "flow/aquifer.hpp"
@@ -61,6 +63,19 @@ public:
   /// their diagonal and right-hand side are set, which others may use as
   /// scratch (the zone budget).
   void fix_rows(StencilSystem& A, const NotFree& cells) const;
+
+  /// Confined models: lend the conductance arrays to A as its couplings
+  /// for one solve, moved rather than copied (a copy adds 16 B per cell in
+  /// one layer, 24 in several, to the solver's peak memory). assemble() and
+  /// fix_rows() then work on them in place; the couplings to the constant
+  /// heads of `cells` that fix_rows() cuts are kept here. Until
+  /// take_back_conductances() only A has the conductances: no other member
+  /// may be used.
+  void lend_conductances(StencilSystem& A, const NotFree& cells);
+  /// Move the conductances back from A (whose couplings are left empty),
+  /// the cut couplings restored.
+  void take_back_conductances(StencilSystem& A);
+  bool lent() const { return lent_; }
 
   /// Storage term: A (V(h_old) - V(h)) / dt summed over free cells; "in"
   /// when water is released from storage (falling heads), as in MODFLOW.
@@ -211,6 +226,10 @@ private:
   /// n+nrow*ncol, m2/d; zero across an edge or to an inactive cell. down_
   /// has no entries for the last layer.
   std::vector<double> east_, south_, down_;
+  /// While lent: the couplings fix_rows() cuts, (index, conductance), for
+  /// east_, south_ and down_.
+  bool lent_ = false;
+  std::array<std::vector<std::pair<Index, double>>, 3> cut_;
 };
 
 } // namespace gwsim

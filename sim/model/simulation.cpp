@@ -163,6 +163,15 @@ Simulation::NewtonResult Simulation::solve_linear(double dt, bool steady) {
   // (F the imbalance at the current heads h): no update vector (8 B/cell).
   // The norm of that right-hand side is what the residual test is relative
   // to, as for the update form (head_form_norm()).
+  // The system's couplings are the flow model's conductances, lent for the
+  // solve (FlowModel::lend_conductances) and back before anything else
+  // reads them (the budgets), also when the solve throws.
+  flow_.lend_conductances(system_, not_free_);
+  struct TakeBack {
+    FlowModel& flow;
+    StencilSystem& A;
+    ~TakeBack() { flow.take_back_conductances(A); }
+  } take_back{flow_, system_};
   assemble(system_, head_, dt, steady);
   system_.residual_scale = add_product(system_, head_);
   if (!steady) projection_.guess(system_, head_, SolutionProjection::Unknown::heads);

@@ -66,7 +66,8 @@ void StencilSystem::resize(Index nl, Index nr, Index nc) {
 void StencilSystem::shape(Index nl, Index nr, Index nc) {
   rank_one.clear(); // added afresh by the packages of each assembly
   if (nl == nlay && nr == nrow && nc == ncol && diag.size() == static_cast<std::size_t>(size()) &&
-      rhs.size() == diag.size() && down.size() == static_cast<std::size_t>(upper_cells()))
+      rhs.size() == diag.size() && east.size() == diag.size() && south.size() == diag.size() &&
+      down.size() == static_cast<std::size_t>(upper_cells()))
     return;
   resize(nl, nr, nc);
 }
