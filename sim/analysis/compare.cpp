@@ -145,8 +145,7 @@ ResultFields read_fields(const ResultReader& r) {
   g.delc = r.read<double>("delc");
   g.top = r.read<double>("top");
   g.bottom = r.read<double>("bottom");
-  const auto active = r.read<std::int8_t>("active");
-  g.active.assign(active.begin(), active.end());
+  g.active = r.read<std::int8_t>("active");
   f.x = r.read<double>("x");
   f.y = r.read<double>("y");
   f.ss = r.read<double>("ss");

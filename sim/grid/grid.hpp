@@ -44,7 +44,7 @@ struct Grid {
   double yorigin = 0.0;       ///< y of the grid's lower-left corner, m
   std::vector<double> top;    ///< model top elevation, m (nrow*ncol)
   std::vector<double> bottom; ///< cell bottom elevation, m (ncell)
-  std::vector<int> active;    ///< 1 = active, 0 = inactive (ncell)
+  std::vector<std::int8_t> active; ///< 1 = active, 0 = inactive (ncell)
 
   Index ncell() const { return nlay * nrow * ncol; }
   Index ncell_layer() const { return nrow * ncol; }

@@ -101,7 +101,8 @@ Grid read_grid(const ConfigNode& node) {
   g.active.assign(std::size_t(g.ncell()), 1);
   if (auto n = node.optional("active")) {
     const auto active = read_array3d(*n, g, {Bound::flag(), true});
-    g.active.assign(active.begin(), active.end());
+    g.active.assign(active.size(), 0);
+    std::transform(active.begin(), active.end(), g.active.begin(), [](double a) { return static_cast<std::int8_t>(a); });
   }
   node.done();
   check_thickness(g, top, bottom);
@@ -287,6 +288,12 @@ ModelData read_scenario_text(const std::string& text, const std::string& display
   if (auto n = root.optional("observations")) m.observations = read_observations(*n, m.grid);
   m.zones = read_zones(root.optional("zones"), m.grid);
   m.aquifers = read_aquifer_groups(root.optional("aquifers"), m.grid);
+  if (const std::size_t units = std::max<std::size_t>(1, m.zones.ids.size()) * m.aquifers.size();
+      units > max_budget_units)
+    root.optional("zones")->fail_here(fmt::format(
+        "{} zones x {} aquifers make {} budget units; zone budgets hold at most {} (merge zones, or "
+        "group layers into fewer aquifers)",
+        m.zones.ids.size(), m.aquifers.size(), units, max_budget_units));
   m.output = read_output(root.optional("output"), *source);
   if (auto n = root.optional("solver")) m.solver = read_solver(*n, m.newton);
   root.done();

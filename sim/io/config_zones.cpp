@@ -62,13 +62,15 @@ Zones read_zones(const std::optional<ConfigNode>& node, const Grid& g) {
   const ConfigNode names = node->required("names");
   names.expect_map("a mapping from zone id to name, e.g. {1: Taocheng, 2: Jizhou}");
   std::map<int, std::string> named;
+  std::map<std::string, int> id_of_name; // names are unique
   for (const auto& [key, value] : names.entries()) {
     const int id = key.as_int(Bound::between(1, max_zone_id));
     const std::string name = value.as_string();
     if (first_cell.count(id) == 0) key.fail(fmt::format("zone {} does not occur in zones.map", id));
-    for (const auto& [other, other_name] : named)
-      if (other_name == name) value.fail(fmt::format("zone {} has the same name", other));
+    if (const auto other = id_of_name.find(name); other != id_of_name.end())
+      value.fail(fmt::format("zone {} has the same name", other->second));
     named[id] = name;
+    id_of_name.emplace(name, id);
   }
   node->done();
   for (const auto& [id, cell] : first_cell)

@@ -433,8 +433,7 @@ void Hdf5Writer::begin(const ModelData& model) {
     const std::vector<hid_t> field_scales{layer.id(), y.id(), x.id()};
     write_variable<double>(root, "bottom", field, field_scales, g.bottom, "m",
                            "cell bottom elevation", field_options);
-    const std::vector<std::int8_t> active(g.active.begin(), g.active.end());
-    write_variable<std::int8_t>(root, "active", field, field_scales, active, "",
+    write_variable<std::int8_t>(root, "active", field, field_scales, g.active, "",
                                 "active cell (1) or inactive (0)", field_options);
     struct Property {
       const char* name;

@@ -5,6 +5,7 @@
 /// physics and the solver see only these structs, never YAML. Every field
 /// here has already been checked (sizes, ranges, cells inside the grid and
 /// active), so the engine trusts it.
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -67,6 +68,10 @@ struct Zones {
   std::vector<int> ids;           ///< the zone ids in use, ascending, each >= 1
   std::vector<std::string> names; ///< name of each entry of `ids`
 };
+
+/// Zone budgets number each (zone, aquifer) pair with a 16-bit integer per
+/// cell: at most this many pairs.
+inline constexpr std::size_t max_budget_units = 32767;
 
 /// A named group of model layers (an aquifer made of several layers), for
 /// zone results and comparisons.

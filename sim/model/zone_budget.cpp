@@ -33,18 +33,20 @@ ZoneBudget::ZoneBudget(const ModelData& model, const FlowModel& flow)
   }
   nzone_ = zone_names_.size();
   naquifer_ = aquifer_names_.size();
+  GWSIM_ASSERT(nzone_ * naquifer_ <= max_budget_units); // the scenario reader checks it
   unit_.assign(u(g.ncell()), -1);
   for (Index n = 0; n < g.ncell(); ++n) {
     if (!g.is_active(n)) continue;
     int zone = 0;
     if (zoned) {
       const int id = model.zones.id[u(n % g.ncell_layer())];
-      const auto it = std::find(model.zones.ids.begin(), model.zones.ids.end(), id);
-      if (it == model.zones.ids.end()) continue;
+      // ids ascending (the reader sorts them)
+      const auto it = std::lower_bound(model.zones.ids.begin(), model.zones.ids.end(), id);
+      if (it == model.zones.ids.end() || *it != id) continue;
       zone = static_cast<int>(it - model.zones.ids.begin());
     }
     const int a = aquifer_of_layer[u(g.layer_of(n))];
-    if (a >= 0) unit_[u(n)] = zone * static_cast<int>(naquifer_) + a;
+    if (a >= 0) unit_[u(n)] = static_cast<std::int16_t>(zone * static_cast<int>(naquifer_) + a);
   }
 }
 

@@ -2,6 +2,7 @@
 /// Zone budgets (as MODFLOW's ZONEBUDGET): every budget term per zone
 /// (county) and per aquifer (group of layers), plus the flow exchanged with
 /// the other zone-aquifer units, so that each unit's budget closes.
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,7 +46,7 @@ private:
   const Grid& grid_;
   const FlowModel& flow_;
   std::size_t nzone_ = 0, naquifer_ = 0;
-  std::vector<int> unit_;
+  std::vector<std::int16_t> unit_; ///< per cell; -1: in no unit (max_budget_units)
   std::vector<std::string> zone_names_, aquifer_names_;
   mutable std::vector<FlowModel::Face> faces_; ///< faces between units or at constant heads
   mutable std::vector<CellRole> faces_role_;   ///< the roles faces_ was listed for

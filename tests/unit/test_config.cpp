@@ -168,7 +168,7 @@ std::string error_of(const std::string& text) {
 TEST(ScenarioDefaults, MinimalScenario) {
   const ModelData m = read_scenario_text(minimal, "dir/mini.yaml", "dir");
   EXPECT_EQ(m.source_file, "dir/mini.yaml");
-  EXPECT_EQ(m.grid.active, std::vector<int>(6, 1));
+  EXPECT_EQ(m.grid.active, std::vector<std::int8_t>(6, 1));
   EXPECT_EQ(m.grid.delr, std::vector<double>(3, 10.0));
   EXPECT_EQ(m.aquifer.k33, std::vector<double>(6, 5.0));
   EXPECT_TRUE(m.aquifer.sy.empty()); // all confined and not given: not stored

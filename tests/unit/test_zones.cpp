@@ -87,6 +87,40 @@ TEST(Zones, StrictChecks) {
             "empty list");
 }
 
+TEST(Zones, AtMostSoManyBudgetUnits) {
+  // 128 x 128 columns each its own zone, 2 layers (aquifers): 32768 units,
+  // one more than the zone budget's 16-bit unit numbers hold.
+  std::string map = "[", names = "{";
+  for (int r = 0; r < 128; ++r) {
+    map += r ? ", [" : "[";
+    for (int c = 0; c < 128; ++c) {
+      const int id = 128 * r + c + 1;
+      map += (c ? ", " : "") + std::to_string(id);
+      names += (id > 1 ? ", " : "") + std::to_string(id) + ": z" + std::to_string(id);
+    }
+    map += "]";
+  }
+  map += "]";
+  names += "}";
+  const std::string text = "name: units\n"
+                           "grid: {nlay: 2, nrow: 128, ncol: 128, delr: 10, delc: 10, top: 1, bottom: [0, -1]}\n"
+                           "aquifer: {k: 5, ss: 1.0e-5}\n"
+                           "time: {start: 2000-01-01, periods: [{length: 10}]}\n"
+                           "initial_head: 0.5\n"
+                           "zones:\n  map: " + map + "\n  names: " + names + "\n";
+  std::string error = "no error";
+  try {
+    read_scenario_text(text, "dir/u.yaml", "dir");
+  } catch (const InputError& e) {
+    error = e.what();
+  }
+  EXPECT_EQ(error, "dir/u.yaml:7:3: zones: 16384 zones x 2 aquifers make 32768 budget units; zone budgets hold at "
+                   "most 32767 (merge zones, or group layers into fewer aquifers)");
+  // One aquifer for both layers: 16384 units are fine.
+  const ModelData m = read_scenario_text(text + "aquifers: {all: [1, 2]}\n", "dir/u.yaml", "dir");
+  EXPECT_EQ(m.zones.ids.size(), 16384u);
+}
+
 /// Read a whole integer dataset.
 template <class T> std::vector<T> read_ints(hid_t file, const char* name, hid_t type, std::size_t n) {
   std::vector<T> v(n);
