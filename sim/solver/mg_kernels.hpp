@@ -71,6 +71,10 @@ inline void stencil_row(Index nc, const CoefRows<C>& a, const VecRows<T>& v, con
     finish(c, ax);
   };
   edge(0);
+  // No iteration reads what another writes (out is none of the inputs):
+  // without saying so, GCC gives up vectorising the layered rows (too many
+  // pointers to check for overlap at run time) and runs them scalar.
+#pragma GCC ivdep
   for (Index c = 1; c < nc - 1; ++c) {
     T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(e[c - 1]) * x[c - 1] - T(s[c]) * xs[c] -
            T(sn[c]) * xn[c];
@@ -115,6 +119,7 @@ inline void general_row(Index nc, const GeneralRows<C>& a, const VecRows<T>& v, 
     out[c] = ax;
   };
   edge(0);
+#pragma GCC ivdep // as stencil_row()
   for (Index c = 1; c < nc - 1; ++c) {
     T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(w[c]) * x[c - 1] - T(s[c]) * xs[c] -
            T(no[c]) * xn[c];
