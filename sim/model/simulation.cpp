@@ -173,8 +173,13 @@ Simulation::NewtonResult Simulation::solve_linear(double dt, bool steady) {
     ~TakeBack() { flow.take_back_conductances(A); }
   } take_back{flow_, system_};
   assemble(system_, head_, dt, steady);
+  // The first guess: the combination of the last steps' changes for the
+  // update system A dh = F (rhs is F until add_product()), added to the
+  // heads once the heads' right-hand side is formed.
+  const SolutionProjection::Combination guess =
+      steady ? SolutionProjection::Combination{} : projection_.combination(system_);
   system_.residual_scale = add_product(system_, head_);
-  if (!steady) projection_.guess(system_, head_, SolutionProjection::Unknown::heads);
+  projection_.add(guess, head_);
   solver_->keep_preconditioner(false);
   const SolveStats st = solver_->solve(system_, head_);
   NewtonResult res;

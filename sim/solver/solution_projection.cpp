@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <Eigen/Dense>
 
+#include "core/error.hpp"
 #include "core/parallel.hpp"
 
 namespace gwsim {
@@ -73,22 +74,17 @@ void SolutionProjection::restore(const std::vector<std::vector<double>>& newest_
   for (std::size_t i = k; i-- > 0;) remember(newest_first[i]);
 }
 
-void SolutionProjection::guess(const StencilSystem& A, std::span<double> x, Unknown unknown) {
-  const Index n = static_cast<Index>(x.size());
-  double* xp = x.data();
-  const bool heads = unknown == Unknown::heads;
-  if (heads && !A.symmetric()) throw std::logic_error("SolutionProjection: heads form needs a symmetric system");
-  // No guess: a zero update, or the heads as they are.
-  auto zero = [&] {
-    if (!heads) parallel_for_blocks(n, [&](Index b, Index e) { std::fill(xp + b, xp + e, 0.0); });
-  };
+SolutionProjection::Combination SolutionProjection::combination(const StencilSystem& A) {
+  const Index n = A.size();
+  const auto size = static_cast<std::size_t>(n);
+  Combination none;
   for (std::size_t s : order_)
-    if (w_[s].size() != x.size()) {
+    if (w_[s].size() != size) {
       clear(); // a different grid: nothing kept applies
       break;
     }
   const std::size_t k = order_.size();
-  if (k == 0) return zero();
+  if (k == 0) return none;
   const std::uint64_t fp = operator_fingerprint(A);
   const bool sym = A.symmetric();
   if (fp != fingerprint_ || sym != symmetric_) {
@@ -101,19 +97,16 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x, Unkn
   std::size_t nstale = 0;
   for (std::size_t s : order_)
     if (!fresh_[s]) {
-      aw_[s].resize(x.size());
+      aw_[s].resize(size);
       apply(A, w_[s], aw_[s]);
       stale[nstale++] = s;
     }
   // One pass: g_i = (u_i, b) for every kept solution and the Gram entries
   // (A w_s, u_j) of the stale ones, with u = w for a symmetric operator
   // (W^T A W) and u = A w otherwise ((AW)^T AW). Both Gram matrices are
-  // symmetric, so a stale row also fills its column. Heads form: the
-  // update system's b is A.rhs - A x, so g_i = (w_i, A.rhs) - (A w_i, x).
-  std::array<const double*, max_capacity> u{}, as{}, ax{};
+  // symmetric, so a stale row also fills its column.
+  std::array<const double*, max_capacity> u{}, as{};
   for (std::size_t i = 0; i < k; ++i) u[i] = sym ? w_[order_[i]].data() : aw_[order_[i]].data();
-  if (heads)
-    for (std::size_t i = 0; i < k; ++i) ax[i] = aw_[order_[i]].data();
   for (std::size_t t = 0; t < nstale; ++t) as[t] = aw_[stale[t]].data();
   const double* b = A.rhs.data();
   using Sums = std::array<double, max_capacity + max_capacity * max_capacity>;
@@ -136,7 +129,7 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x, Unkn
           return (a0 + a1) + (a2 + a3);
         };
         Sums s{};
-        for (std::size_t i = 0; i < k; ++i) s[i] = heads ? dot(u[i], b) - dot(ax[i], xp) : dot(u[i], b);
+        for (std::size_t i = 0; i < k; ++i) s[i] = dot(u[i], b);
         for (std::size_t t = 0; t < nstale; ++t)
           for (std::size_t j = 0; j < k; ++j) s[max_capacity + t * max_capacity + j] = dot(as[t], u[j]);
         return s;
@@ -172,27 +165,49 @@ void SolutionProjection::guess(const StencilSystem& A, std::span<double> x, Unkn
       G(i, j) = gram_[order_[static_cast<std::size_t>(i)] * capacity_ + order_[static_cast<std::size_t>(j)]] *
                 scale(i) * scale(j);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
-  if (es.info() != Eigen::Success) return zero();
+  if (es.info() != Eigen::Success) return none;
   const Eigen::VectorXd& lambda = es.eigenvalues();
   double largest = 0.0;
   for (Eigen::Index i = 0; i < kk; ++i) largest = std::max(largest, lambda(i));
   Eigen::VectorXd y = es.eigenvectors().transpose() * g;
   for (Eigen::Index i = 0; i < kk; ++i) y(i) = lambda(i) > 1e-10 * largest ? y(i) / lambda(i) : 0.0;
   const Eigen::VectorXd c = scale.asDiagonal() * (es.eigenvectors() * y);
-  if (!c.allFinite()) return zero();
-  std::array<const double*, max_capacity> w{};
-  std::array<double, max_capacity> cw{};
+  if (!c.allFinite()) return none;
+  Combination w;
+  w.k = k;
   for (std::size_t i = 0; i < k; ++i) {
-    w[i] = w_[order_[i]].data();
-    cw[i] = c(static_cast<Eigen::Index>(i));
+    w.slot[i] = order_[i];
+    w.c[i] = c(static_cast<Eigen::Index>(i));
   }
-  parallel_for_blocks(n, [&](Index lo, Index hi) {
-    for (Index c2 = lo; c2 < hi; ++c2) {
+  return w;
+}
+
+namespace {
+/// x = W c (Add: x += W c) over the solutions w.
+template <bool Add>
+void combine(const SolutionProjection::Combination& comb, const std::vector<std::vector<double>>& w,
+             std::span<double> x) {
+  double* xp = x.data();
+  std::array<const double*, max_capacity> p{};
+  for (std::size_t i = 0; i < comb.k; ++i) {
+    p[i] = w[comb.slot[i]].data();
+    GWSIM_ASSERT(w[comb.slot[i]].size() == x.size());
+  }
+  const std::size_t k = comb.k;
+  parallel_for_blocks(static_cast<Index>(x.size()), [&](Index lo, Index hi) {
+    for (Index c = lo; c < hi; ++c) {
       double v = 0.0;
-      for (std::size_t i = 0; i < k; ++i) v += cw[i] * w[i][c2];
-      xp[c2] = heads ? xp[c2] + v : v;
+      for (std::size_t i = 0; i < k; ++i) v += comb.c[i] * p[i][c];
+      xp[c] = Add ? xp[c] + v : v;
     }
   });
+}
+} // namespace
+
+void SolutionProjection::write(const Combination& w, std::span<double> x) const { combine<false>(w, w_, x); }
+
+void SolutionProjection::add(const Combination& w, std::span<double> x) const {
+  if (w.k > 0) combine<true>(w, w_, x);
 }
 
 } // namespace gwsim

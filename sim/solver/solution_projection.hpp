@@ -22,6 +22,7 @@
 ///
 /// Every sum is a fixed-chunk reduction: the guess is the same for any
 /// number of threads.
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -35,15 +36,27 @@ public:
   /// Keep at most `capacity` solutions (0: always guess zero).
   explicit SolutionProjection(std::size_t capacity);
 
-  /// What a system is solved for: the update of the heads (A dh = rhs) or,
-  /// for linear models, the heads themselves (A h = rhs, rhs = F + A h0).
-  enum class Unknown { update, heads };
-  /// update: x = the combination of the kept solutions closest to the
-  /// solution of A x = A.rhs (zero if none are kept). heads (symmetric A,
-  /// x = the heads h0 the right-hand side was formed at): x += the same
-  /// combination for the update system A dh = A.rhs - A h0 (x unchanged if
+  /// Most solutions a projection keeps.
+  static constexpr std::size_t max_capacity = 8;
+  /// A combination W c of the kept solutions (their slots and
+  /// coefficients); k = 0: none.
+  struct Combination {
+    std::size_t k = 0;
+    std::array<std::size_t, max_capacity> slot{};
+    std::array<double, max_capacity> c{};
+  };
+  /// The combination of the kept solutions closest to the solution of
+  /// A x = A.rhs (k = 0 if none are kept).
+  Combination combination(const StencilSystem& A);
+  /// x = W c. Valid until the next remember().
+  void write(const Combination& w, std::span<double> x) const;
+  /// x += W c: a linear model solved for its heads, A h = F + A h0, takes
+  /// the combination for the update system A dh = F (before F + A h0 is
+  /// formed) and adds it to h0.
+  void add(const Combination& w, std::span<double> x) const;
+  /// x = the combination closest to the solution of A x = A.rhs (zero if
   /// none are kept).
-  void guess(const StencilSystem& A, std::span<double> x, Unknown unknown = Unknown::update);
+  void guess(const StencilSystem& A, std::span<double> x) { write(combination(A), x); }
   /// Keep x (a solution of some earlier system) as the newest; the oldest
   /// is dropped when the window is full.
   void remember(std::span<const double> x);
