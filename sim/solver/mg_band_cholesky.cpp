@@ -51,9 +51,16 @@ void BandCholesky::solve(const float* b, float* x) const {
   const Index w = bw_ + 1;
   for (Index i = 0; i < n_; ++i) {
     const double* li = &factor_[static_cast<std::size_t>(i * w - i + bw_)];
-    double s = y[i];
-    for (Index k = std::max<Index>(0, i - bw_); k < i; ++k) s -= li[k] * y[k];
-    y[i] = s / li[i];
+    // Eight partial sums: a single running sum keeps the subtractions in
+    // order, one after another (the compiler may not reorder them), and
+    // this serial solve runs on one thread while the others wait.
+    double p[8] = {};
+    Index k = std::max<Index>(0, i - bw_);
+    for (; k + 8 <= i; k += 8)
+      for (int j = 0; j < 8; ++j) p[j] += li[k + j] * y[k + j];
+    double s = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+    for (; k < i; ++k) s += li[k] * y[k];
+    y[i] = (y[i] - s) / li[i];
   }
   for (Index i = n_ - 1; i >= 0; --i) {
     const double* li = &factor_[static_cast<std::size_t>(i * w - i + bw_)];
