@@ -102,7 +102,7 @@ PondPackage::PondPackage(const std::vector<Pond>& ponds, const std::vector<Conne
     : ponds_(ponds), connections_(connections), rivers_(rivers), volume_old_(ponds.size()),
       rain_(ponds.size()), evap_(ponds.size()), inflow_(ponds.size()), connected_(ponds.size()),
       connection_on_(connections.size(), 1), balance_(ponds.size()), q_(ponds.size()),
-      dq_(ponds.size()), gamma_(ponds.size(), 0.0) {
+      dq_(ponds.size()), gamma_(ponds.size(), 0.0), factor_(ponds.size(), 1.0), available_(ponds.size(), 0.0) {
   for (std::size_t p = 0; p < ponds.size(); ++p) {
     volume_old_[p] = volume(p, ponds[p].initial_stage);
     balance_[p].stage = ponds[p].initial_stage;
@@ -203,6 +203,7 @@ void PondPackage::solve(std::size_t p, std::span<const double> h, std::span<cons
       else available -= qc;
     }
     factor = losses > 0.0 ? std::clamp(available / losses, 0.0, 1.0) : 0.0;
+    available_[p] = available;
   } else {
     double lo = floor, hi = pond.max_stage;
     for (int it = 0; it < 200 && hi - lo > 1e-12 * std::max(1.0, std::abs(hi)); ++it) {
@@ -223,6 +224,7 @@ void PondPackage::solve(std::size_t p, std::span<const double> h, std::span<cons
       if (is_free(role, pond.cells[c])) dg += dt * pond.conductance[c];
     gamma_[p] = dg / dt;
   }
+  factor_[p] = factor;
   const double a = area(p, b.stage);
   b.rain = rain_[p] * a;
   b.evaporation = factor * evap_[p] * a;
@@ -253,20 +255,72 @@ void PondPackage::add_to(StencilSystem& A, std::span<const double> h,
       A.rhs[u(n)] += q_[p][c];
       A.diag[u(n)] -= dq_[p][c];
     }
-    // The stage coupling: J gains -u u^T / gamma, u = C over the cells whose
-    // seepage follows their head (dq != 0). Kept only while it leaves J
-    // positive definite (gamma above the sum of u: the pond has storage).
-    RankOneTerm t;
-    double sum = 0.0;
-    for (std::size_t c = 0; c < pond.cells.size(); ++c)
-      if (dq_[p][c] != 0.0) {
-        t.cells.push_back(pond.cells[c]);
-        t.u.push_back(-dq_[p][c]);
-        sum += -dq_[p][c];
-      }
-    t.gamma = gamma_[p];
-    if (!t.cells.empty() && t.gamma > sum * (1.0 + 1e-9)) A.rank_one.push_back(std::move(t));
+    if (gamma_[p] > 0.0) {
+      A.rank_one.push_back(stage_coupling(p, role, A.symmetric()));
+      if (A.rank_one.back().cells.empty()) A.rank_one.pop_back();
+    } else if (!A.symmetric() && factor_[p] > 0.0 && factor_[p] < 1.0 && available_[p] > 0.0) {
+      A.rank_one.push_back(emptying_coupling(p, h, role));
+      if (A.rank_one.back().cells.empty() || A.rank_one.back().rows.empty()) A.rank_one.pop_back();
+    }
   }
+}
+
+RankOneTerm PondPackage::stage_coupling(std::size_t p, std::span<const CellRole> role, bool symmetric) const {
+  // Between floor and spill: J gains -u u^T / gamma, u = C over the cells
+  // whose seepage follows their head (dq != 0). Kept only while it leaves J
+  // positive definite (gamma above the sum of u: the pond has storage). The
+  // perched cells' seepage, C (stage - bed bottom), follows the stage too:
+  // rows -C u^T / gamma, which only a nonsymmetric system can hold (a
+  // confined model's perched cells keep the fixed-stage derivative, zero).
+  const Pond& pond = ponds_[p];
+  RankOneTerm t;
+  t.gamma = gamma_[p];
+  double sum = 0.0;
+  bool perched = false;
+  for (std::size_t c = 0; c < pond.cells.size(); ++c) {
+    if (dq_[p][c] != 0.0) {
+      t.cells.push_back(pond.cells[c]);
+      t.u.push_back(-dq_[p][c]);
+      sum += -dq_[p][c];
+    } else if (is_free(role, pond.cells[c])) {
+      perched = true;
+    }
+  }
+  if (!(t.gamma > sum * (1.0 + 1e-9))) return {};
+  if (perched && !symmetric)
+    for (std::size_t c = 0; c < pond.cells.size(); ++c)
+      if (is_free(role, pond.cells[c])) {
+        t.rows.push_back(pond.cells[c]);
+        t.v.push_back(pond.conductance[c]);
+      }
+  return t;
+}
+
+RankOneTerm PondPackage::emptying_coupling(std::size_t p, std::span<const double> h,
+                                           std::span<const CellRole> role) const {
+  // Emptying within the step: the losing cells share what there is, A, in
+  // proportion to w_i = C_i (floor - max(h_i, bed bottom)), q_i = A w_i /
+  // L with L = evaporation + sum of w. A grows with the heads of gaining
+  // cells (dA/dh_j = C_j), L falls with those of losing connected cells
+  // (dL/dh_j = -C_j), so dq_i/dh_j = (w_i / L) u_j with u_j = C_j
+  // (gaining) or factor C_j (losing); w_i / L = q_i / A. The diagonal part
+  // -factor C_i is in dq already. Nonsymmetric: J gains -v u^T, v = q / A.
+  const Pond& pond = ponds_[p];
+  RankOneTerm t;
+  t.gamma = 1.0;
+  for (std::size_t c = 0; c < pond.cells.size(); ++c) {
+    const Index n = pond.cells[c];
+    if (!is_free(role, n)) continue;
+    if (h[u(n)] > pond.bed_bottom) {
+      t.cells.push_back(n);
+      t.u.push_back(q_[p][c] > 0.0 ? factor_[p] * pond.conductance[c] : pond.conductance[c]);
+    }
+    if (q_[p][c] > 0.0) {
+      t.rows.push_back(n);
+      t.v.push_back(q_[p][c] / available_[p]);
+    }
+  }
+  return t;
 }
 
 BudgetTerm PondPackage::budget(std::span<const double> h, std::span<const CellRole> role) const {

@@ -90,6 +90,11 @@ private:
   void solve(std::size_t p, std::span<const double> h, std::span<const CellRole> role) const;
   double volume(std::size_t p, double stage) const;
   double area(std::size_t p, double stage) const;
+  /// The Jacobian's dependence of pond p's seepage on the heads of other
+  /// cells, after solve(): through the stage (between floor and spill) or
+  /// through the share of the losses an emptying pond can meet.
+  RankOneTerm stage_coupling(std::size_t p, std::span<const CellRole> role, bool symmetric) const;
+  RankOneTerm emptying_coupling(std::size_t p, std::span<const double> h, std::span<const CellRole> role) const;
 
   const std::vector<Pond>& ponds_;
   const std::vector<Connection>& connections_;
@@ -105,6 +110,9 @@ private:
   /// g'(s) / dt of each pond's balance at its solved stage, m2/d (0: the
   /// stage is at the floor or the spill level and does not follow heads).
   mutable std::vector<double> gamma_;
+  /// A pond that empties within the step: the share of its losses it can
+  /// meet (0..1) and the water there is for them, m3/d.
+  mutable std::vector<double> factor_, available_;
 };
 
 } // namespace gwsim

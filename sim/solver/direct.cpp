@@ -30,8 +30,11 @@ Eigen::SparseMatrix<double> to_sparse(const StencilSystem& A) {
   // Rank-one terms (ponds): a dense block over their cells (duplicate
   // entries are summed by setFromTriplets).
   for (const RankOneTerm& r : A.rank_one)
-    for (std::size_t i = 0; i < r.cells.size(); ++i)
-      for (std::size_t j = 0; j < r.cells.size(); ++j) t.emplace_back(r.cells[i], r.cells[j], -r.u[i] * r.u[j] / r.gamma);
+    for (std::size_t j = 0; j < r.cells.size(); ++j) {
+      const std::vector<Index>& rows = r.symmetric() ? r.cells : r.rows;
+      const std::vector<double>& v = r.symmetric() ? r.u : r.v;
+      for (std::size_t i = 0; i < rows.size(); ++i) t.emplace_back(rows[i], r.cells[j], -v[i] * r.u[j] / r.gamma);
+    }
   Eigen::SparseMatrix<double> M(n, n);
   M.setFromTriplets(t.begin(), t.end());
   return M;

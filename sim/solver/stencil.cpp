@@ -46,6 +46,10 @@ std::uint64_t operator_fingerprint(const StencilSystem& A) {
       h = (h ^ static_cast<U>(t.cells[i])) * 0x165667B19E3779F9ull;
       h = (h ^ std::bit_cast<U>(t.u[i])) * 0x9E3779B97F4A7C15ull;
     }
+    for (std::size_t i = 0; i < t.rows.size(); ++i) {
+      h = (h ^ static_cast<U>(t.rows[i])) * 0x27D4EB2F165667C5ull;
+      h = (h ^ std::bit_cast<U>(t.v[i])) * 0x94D049BB133111EBull;
+    }
   }
   return h;
 }
@@ -102,7 +106,10 @@ RankOneParts rank_one_parts(const StencilSystem& A, const double* x) {
     double ux = 0.0;
     for (std::size_t i = 0; i < t.cells.size(); ++i) ux += t.u[i] * x[t.cells[i]];
     const double f = ux / t.gamma;
-    for (std::size_t i = 0; i < t.cells.size(); ++i) parts.emplace_back(t.cells[i], -t.u[i] * f);
+    if (t.symmetric())
+      for (std::size_t i = 0; i < t.cells.size(); ++i) parts.emplace_back(t.cells[i], -t.u[i] * f);
+    else
+      for (std::size_t i = 0; i < t.rows.size(); ++i) parts.emplace_back(t.rows[i], -t.v[i] * f);
   }
   std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return parts;

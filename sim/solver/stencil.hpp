@@ -25,15 +25,21 @@
 
 namespace gwsim {
 
-/// A symmetric rank-one term of the operator over a few cells: row
-/// cells[i] gains -u[i] (u . x) / gamma. A pond whose stage follows the heads
-/// of its bed cells couples all of them this way (the stage rises by
-/// dt C_j / g'(s) per metre of head in cell j, and every cell's seepage
-/// follows the stage), which a 7-point stencil cannot hold.
+/// A rank-one term of the operator over a few cells: J gains -v u^T / gamma,
+/// that is row rows[i] gains -v[i] (u . x) / gamma with u over `cells`.
+/// Symmetric (rows empty): the rows are `cells` and v = u. A pond whose
+/// stage follows the heads of its bed cells couples all of them this way
+/// (the stage rises by dt C_j / g'(s) per metre of head in cell j, and every
+/// cell's seepage follows the stage), which a 7-point stencil cannot hold.
 struct RankOneTerm {
-  std::vector<Index> cells; ///< free cells
+  std::vector<Index> cells; ///< free cells x is read at (and the rows, if symmetric)
   std::vector<double> u;    ///< m2/d
-  double gamma = 1.0;       ///< m2/d, > sum of u
+  double gamma = 1.0;       ///< m2/d (symmetric: > sum of u)
+  /// Nonsymmetric terms only (nonsymmetric systems): the rows and their
+  /// coefficients, dimensionless or m2/d as gamma.
+  std::vector<Index> rows;
+  std::vector<double> v;
+  bool symmetric() const { return rows.empty(); }
 };
 
 struct StencilSystem {

@@ -118,8 +118,10 @@ double rank_one_times(const StencilSystem& A, const std::vector<double>& x, Inde
   for (const RankOneTerm& t : A.rank_one) {
     double ux = 0.0;
     for (std::size_t k = 0; k < t.cells.size(); ++k) ux += t.u[k] * x[static_cast<std::size_t>(t.cells[k])];
-    for (std::size_t k = 0; k < t.cells.size(); ++k)
-      if (t.cells[k] == i) y -= t.u[k] * ux / t.gamma;
+    const std::vector<Index>& rows = t.symmetric() ? t.cells : t.rows;
+    const std::vector<double>& v = t.symmetric() ? t.u : t.v;
+    for (std::size_t k = 0; k < rows.size(); ++k)
+      if (rows[k] == i) y -= v[k] * ux / t.gamma;
   }
   return y;
 }
@@ -156,6 +158,34 @@ TEST(Stencil, DirectSolverIncludesRankOneTerms) {
   ASSERT_TRUE(direct.solve(A, h).converged);
   for (Index i = 0; i < A.size(); ++i)
     EXPECT_NEAR(row_times(A, h, i) + rank_one_times(A, h, i), A.rhs[static_cast<std::size_t>(i)], 1e-12) << "cell " << i;
+}
+
+// A nonsymmetric rank-one term (rows other than its columns, a pond's
+// perched or emptying cells) in a nonsymmetric system: the direct solver
+// and the operator functions include it row by row.
+TEST(Stencil, NonsymmetricRankOneTerms) {
+  StencilSystem A = random_system(2, 9, 11, true, 7);
+  RankOneTerm t;
+  t.cells = {3, 4, 15};
+  t.u = {1.0, 2.0, 0.5};
+  t.gamma = 6.0;
+  t.rows = {3, 4, 15, 16, 120};
+  t.v = {0.7, 1.1, 0.2, 0.9, 0.4};
+  ASSERT_FALSE(t.symmetric());
+  A.rank_one = {t};
+  std::vector<double> h(static_cast<std::size_t>(A.size()), 0.0);
+  DirectSolver direct;
+  ASSERT_TRUE(direct.solve(A, h).converged);
+  std::vector<double> y(h.size());
+  apply(A, h, y);
+  for (Index i = 0; i < A.size(); ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const double ax = row_times(A, h, i) + rank_one_times(A, h, i);
+    EXPECT_NEAR(ax, A.rhs[k], 1e-12) << "cell " << i;
+    EXPECT_NEAR(y[k], ax, 1e-12) << "cell " << i;
+  }
+  // Row 16 holds the term though it is not one of its columns.
+  EXPECT_NE(rank_one_times(A, h, 16), 0.0);
 }
 
 TEST(Stencil, ReductionsAreTheSameOnOneAndTwoThreads) {

@@ -2,6 +2,8 @@
 // mound, Glover and Hunt stream depletion) and the pond water balance.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <algorithm>
 #include <cmath>
 
@@ -278,7 +280,7 @@ TEST(SurfaceWater, PondFilledByConnectionSeepsAndEmpties) {
   const double area = 9.0 * cell_area;
   pond.max_stage = 18.0;
   pond.initial_stage = 15.0;
-  pond.evaporation.set(0, 0.004);
+  pond.evaporation.set(0, 0.05);
   pond.rain.set(0, 0.001);
   m.stresses.ponds.push_back(pond);
   Connection con;
@@ -370,6 +372,56 @@ TEST(SurfaceWater, PondStageCouplingKeepsNewtonQuadratic) {
       expected += pond.conductance[c] * (p.stage - sink.heads[s][static_cast<std::size_t>(pond.cells[c])]);
     EXPECT_NEAR(p.seepage, expected, 1e-9 * std::abs(expected)) << "step " << s;
   }
+  expect_budgets_close(sink, 1e-5);
+}
+
+// A convertible aquifer (its Newton systems are nonsymmetric) under a small
+// pond on a permeable bed, fed for 60 days and then left to seep and
+// evaporate until it runs dry. In the step it empties, its losing cells
+// share the water there is, each cell's share following every cell's head;
+// with that coupling in the Jacobian (PondPackage::emptying_coupling; the
+// exact derivatives are checked in tests/unit/test_pond_jacobian.cpp)
+// Newton takes 4-6 iterations in those steps at 1e-6 m, without it 20-58.
+TEST(SurfaceWater, EmptyingPondKeepsNewtonFastInConvertibleModels) {
+  const Index n = pond_grid;
+  ModelData m = test::uniform_model(1, n, n, pond_dx, pond_dx, 20.0, 30.0, 5.0, 5.0, 1e-4, 10.0);
+  m.aquifer.layer_type[0] = LayerType::convertible;
+  std::fill(m.aquifer.sy.begin(), m.aquifer.sy.end(), 0.02);
+  // Heads falling from 20 m (west) to 0 m (east): the steady Dupuit profile.
+  for (const auto& [name, col, head] : {std::tuple{"west", Index{0}, 20.0}, std::tuple{"east", n - 1, 0.0}}) {
+    ConstantHead chd;
+    chd.name = name;
+    for (Index i = 0; i < n; ++i) chd.cells.push_back(m.grid.index(0, i, col));
+    chd.head.set(0, head);
+    m.stresses.chd.push_back(chd);
+  }
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < n; ++j)
+      m.initial_head[static_cast<std::size_t>(m.grid.index(0, i, j))] = std::sqrt(900.0 - 40.0 * static_cast<double>(j)) - 10.0;
+  m.time.periods = {StressPeriod{60.0, 6, 1.0, false}, StressPeriod{120.0, 12, 1.0, false}};
+  Pond pond = centre_pond(m, 0.5, 12.4, 13.4, 17.4); // heads 13.2, 12.4, 11.4 under its columns
+  pond.table_area = {2000.0, 2000.0};                   // m2: its stage follows the heads closely
+  pond.table_volume = {0.0, 4.0 * 2000.0};
+  pond.max_stage = 16.4;
+  pond.initial_stage = 13.4;
+  pond.inflow.set(0, 800.0); // m3/d, then nothing
+  pond.inflow.set(1, 0.0);
+  pond.evaporation.set(0, 0.05);
+  m.stresses.ponds.push_back(pond);
+  m.newton.head_tolerance = 1e-6;
+  Simulation sim(m);
+  RecordingSink sink;
+  ASSERT_NO_THROW(sim.run(sink));
+  ASSERT_EQ(sink.info.size(), 18u);
+  int emptied = 0, newton = 0;
+  for (std::size_t s = 0; s < sink.info.size(); ++s) {
+    const PondBalance& p = sink.ponds[s][0];
+    if (p.volume == 0.0 && p.seepage > 0.0 && s > 0 && sink.ponds[s - 1][0].volume > 0.0) ++emptied;
+    newton += sink.info[s].newton_iterations;
+    EXPECT_LE(sink.info[s].newton_iterations, 8) << "step " << s << ", stage " << p.stage;
+  }
+  EXPECT_EQ(emptied, 1) << "the step the pond runs dry, losing water to the aquifer";
+  EXPECT_LE(newton, 80) << "Newton iterations of the 18 steps";
   expect_budgets_close(sink, 1e-5);
 }
 
