@@ -13,6 +13,17 @@
 /// multigrid hierarchy, double in the outer Krylov solver).
 #include "core/types.hpp"
 
+/// Before a loop whose iterations read nothing another iteration writes:
+/// lets the compiler vectorise it without run-time overlap checks of its
+/// pointers (see stencil_row()).
+#if defined(__clang__)
+#define GWSIM_INDEPENDENT_ITERATIONS _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define GWSIM_INDEPENDENT_ITERATIONS _Pragma("GCC ivdep")
+#else
+#define GWSIM_INDEPENDENT_ITERATIONS
+#endif
+
 namespace gwsim::mg {
 
 /// Symmetric coefficient rows of one grid row: d diagonal, e east (coupling
@@ -74,7 +85,7 @@ inline void stencil_row(Index nc, const CoefRows<C>& a, const VecRows<T>& v, con
   // No iteration reads what another writes (out is none of the inputs):
   // without saying so, GCC gives up vectorising the layered rows (too many
   // pointers to check for overlap at run time) and runs them scalar.
-#pragma GCC ivdep
+  GWSIM_INDEPENDENT_ITERATIONS
   for (Index c = 1; c < nc - 1; ++c) {
     T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(e[c - 1]) * x[c - 1] - T(s[c]) * xs[c] -
            T(sn[c]) * xn[c];
@@ -119,7 +130,7 @@ inline void general_row(Index nc, const GeneralRows<C>& a, const VecRows<T>& v, 
     out[c] = ax;
   };
   edge(0);
-#pragma GCC ivdep // as stencil_row()
+  GWSIM_INDEPENDENT_ITERATIONS // as stencil_row()
   for (Index c = 1; c < nc - 1; ++c) {
     T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(w[c]) * x[c - 1] - T(s[c]) * xs[c] -
            T(no[c]) * xn[c];
