@@ -261,6 +261,16 @@ Pond centre_pond(const ModelData& m, double bed_k, double bed_bottom, double flo
   return pond;
 }
 
+/// Run m with `pond` added, Newton converged to 1e-6 m.
+RecordingSink run_with_pond(ModelData m, const Pond& pond) {
+  m.stresses.ponds.push_back(pond);
+  m.newton.head_tolerance = 1e-6;
+  Simulation sim(m);
+  RecordingSink sink;
+  EXPECT_NO_THROW(sim.run(sink));
+  return sink;
+}
+
 TEST(SurfaceWater, PondFilledByConnectionSeepsAndEmpties) {
   const double cell_area = pond_dx * pond_dx;
   ModelData m = pond_aquifer();
@@ -347,11 +357,7 @@ TEST(SurfaceWater, PondStageCouplingKeepsNewtonQuadratic) {
   pond.max_stage = 29.0;
   pond.initial_stage = 20.0;
   pond.inflow.set(0, 3000.0); // m3/d
-  m.stresses.ponds.push_back(pond);
-  m.newton.head_tolerance = 1e-6;
-  Simulation sim(m);
-  RecordingSink sink;
-  ASSERT_NO_THROW(sim.run(sink));
+  const RecordingSink sink = run_with_pond(m, pond);
   ASSERT_EQ(sink.info.size(), 10u);
   double sum_c = 0.0;
   for (double c : pond.conductance) sum_c += c;
@@ -407,11 +413,7 @@ TEST(SurfaceWater, EmptyingPondKeepsNewtonFastInConvertibleModels) {
   pond.inflow.set(0, 800.0); // m3/d, then nothing
   pond.inflow.set(1, 0.0);
   pond.evaporation.set(0, 0.05);
-  m.stresses.ponds.push_back(pond);
-  m.newton.head_tolerance = 1e-6;
-  Simulation sim(m);
-  RecordingSink sink;
-  ASSERT_NO_THROW(sim.run(sink));
+  const RecordingSink sink = run_with_pond(m, pond);
   ASSERT_EQ(sink.info.size(), 18u);
   int emptied = 0, newton = 0;
   for (std::size_t s = 0; s < sink.info.size(); ++s) {
