@@ -27,10 +27,11 @@ want() { [[ " ${stages[*]} " == *" $1 "* ]]; }
 # Warnings are not errors here: the Release (GCC) build holds the warning
 # policy, and clang's -Wdouble-promotion and unknown GCC-only options would
 # fail these builds for reasons that are not the sanitizers' business.
-# -Wno-pass-failed: the instrumented loops cannot be vectorised, and clang
-# says so for every loop that asks to be (GWSIM_INDEPENDENT_ITERATIONS).
+# -Wno-pass-failed (in each stage's flags): the instrumented loops cannot
+# be vectorised, and clang says so for every loop that asks to be
+# (GWSIM_INDEPENDENT_ITERATIONS).
 common=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
-        -DGWSIM_BUILD_BENCH=OFF -DGWSIM_WERROR=OFF -DCMAKE_CXX_FLAGS=-Wno-pass-failed)
+        -DGWSIM_BUILD_BENCH=OFF -DGWSIM_WERROR=OFF)
 
 # Configure a build folder the first time, or when this script's settings
 # for it change; otherwise leave it to the incremental build.
@@ -56,7 +57,7 @@ if want asan || want fuzz; then
   # GWSIM_FUZZ also adds libFuzzer's coverage instrumentation to gwsim_io
   # (the readers) only: on the solver it would slow the other tests tenfold.
   configure_once "$asan" -DGWSIM_FUZZ=ON \
-    "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-unknown-warning-option" \
+    "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-unknown-warning-option -Wno-pass-failed" \
     "-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-omit-frame-pointer" \
     "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
   stage "build-asan: build"
@@ -82,7 +83,7 @@ fi
 if want tsan; then
   tsan="$GWSIM_ROOT/build-tsan"
   configure_once "$tsan" \
-    "-DCMAKE_CXX_FLAGS=-fsanitize=thread -fno-omit-frame-pointer -Wno-unknown-warning-option" \
+    "-DCMAKE_CXX_FLAGS=-fsanitize=thread -fno-omit-frame-pointer -Wno-unknown-warning-option -Wno-pass-failed" \
     "-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" \
     "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread"
   stage "build-tsan: build"
