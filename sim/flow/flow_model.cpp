@@ -169,17 +169,12 @@ void FlowModel::fix_rows(StencilSystem& A, const NotFree& cells) const {
   });
   // Constant heads: their neighbours' couplings to them too (few cells,
   // neighbouring ones share couplings: one thread).
+  std::array<double*, 3> coupling{A.east.data(), A.south.data(), A.down.data()};
+  for_each_cut_coupling(cells, [&](int d, Index k) { coupling[u(d)][k] = 0.0; });
   for (const Index n : cells.fixed) {
     const auto k = u(n);
-    A.east[k] = A.south[k] = 0.0;
-    if (n + nrc < ntot) A.down[k] = 0.0;
     A.diag[k] = 1.0;
     A.rhs[k] = 0.0;
-    // Couplings of the neighbours to n (stored in the neighbour's row for
-    // the lower-index side).
-    if (n >= 1) A.east[k - 1] = 0.0;
-    if (n >= nc) A.south[k - u(nc)] = 0.0;
-    if (n >= nrc) A.down[k - u(nrc)] = 0.0;
     if (!sym) {
       A.west[k] = A.north[k] = A.up[k] = 0.0;
       if (n + 1 < ntot) A.west[k + 1] = 0.0;
@@ -191,22 +186,14 @@ void FlowModel::fix_rows(StencilSystem& A, const NotFree& cells) const {
 
 void FlowModel::lend_conductances(StencilSystem& A, const NotFree& cells) {
   GWSIM_ASSERT(!nonlinear_ && !lent_);
-  const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
-  // The couplings fix_rows() will cut: each constant head's own and its
-  // lower-index neighbours' (as fix_rows() writes them).
+  const Index ntot = grid_.ncell();
+  // The couplings fix_rows() will cut, with their conductances.
   for (auto& c : cut_) c.clear();
-  auto keep = [&](int d, Index k) {
-    const auto& a = d == 0 ? east_ : d == 1 ? south_ : down_;
-    if (a[u(k)] != 0.0) cut_[u(d)].emplace_back(k, a[u(k)]);
-  };
-  for (const Index n : cells.fixed) {
-    keep(0, n);
-    keep(1, n);
-    if (n + nrc < ntot) keep(2, n);
-    if (n >= 1) keep(0, n - 1);
-    if (n >= nc) keep(1, n - nc);
-    if (n >= nrc) keep(2, n - nrc);
-  }
+  const std::array<const std::vector<double>*, 3> own{&east_, &south_, &down_};
+  for_each_cut_coupling(cells, [&](int d, Index k) {
+    const double c = (*own[u(d)])[u(k)];
+    if (c != 0.0) cut_[u(d)].emplace_back(k, c);
+  });
   // A's diagonal and right-hand side sized first, so that assemble()'s
   // shape() finds a complete system and keeps the lent arrays.
   const auto size = u(ntot);
@@ -232,8 +219,7 @@ void FlowModel::take_back_conductances(StencilSystem& A) {
   GWSIM_ASSERT(lent_);
   east_.swap(A.east);
   south_.swap(A.south);
-  down_.swap(A.down);
-  for (auto* v : {&A.east, &A.south, &A.down}) std::vector<double>().swap(*v);
+  down_.swap(A.down); // A keeps the empty vectors lend_conductances() left here
   for (int d = 0; d < 3; ++d) {
     auto& a = d == 0 ? east_ : d == 1 ? south_ : down_;
     for (const auto& [k, c] : cut_[u(d)]) a[u(k)] = c;

@@ -157,6 +157,20 @@ public:
   const Grid& grid() const { return grid_; }
 
 private:
+  /// f(d, k) for the couplings fix_rows() cuts in the symmetric arrays:
+  /// coupling k of east (d = 0), south (1) or down (2), for each constant
+  /// head's own couplings and its lower-index neighbours' couplings to it.
+  template <class F> void for_each_cut_coupling(const NotFree& cells, F f) const {
+    const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
+    for (const Index n : cells.fixed) {
+      f(0, n);
+      f(1, n);
+      if (n + nrc < ntot) f(2, n);
+      if (n >= 1) f(0, n - 1);
+      if (n >= nc) f(1, n - nc);
+      if (n >= nrc) f(2, n - nrc);
+    }
+  }
   /// f(n, m, dir) for the faces of for_each_face().
   template <class F>
   void for_each_face_slot(std::span<const CellRole> role, Index begin, Index end, F f) const {
