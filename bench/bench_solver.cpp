@@ -177,6 +177,7 @@ void sizes(benchmark::internal::Benchmark* b) {
   for (int threads : {1, 2})
     for (Index n : {500, 1000, 2000}) b->Args({n, 1, threads});
   for (int threads : {1, 2}) b->Args({577, 3, threads});
+  for (int threads : {1, 2}) b->Args({300, 3, threads});
   b->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 

@@ -74,6 +74,10 @@ void print_summary(const ModelData& m, const RunSummary& s, double setup_seconds
   fmt::print("  threads              {}\n", s.threads);
   fmt::print("  wall time            {:.2f} s ({:.2f} s reading and setting up)\n", setup_seconds + s.wall_seconds,
              setup_seconds);
+  const PhaseSeconds& t = s.phases;
+  fmt::print("  time by phase        solve {:.2f} s, assembly {:.2f} s, first guess {:.2f} s, budget {:.2f} s, "
+             "output {:.2f} s\n",
+             t.solve, t.assembly, t.first_guess, t.budget, t.output);
   fmt::print("  result               {}\n", s.output_path);
 }
 

@@ -834,6 +834,11 @@ void Hdf5Writer::finish(const RunSummary& summary) {
     h5::set_attribute(m, "gwsim_version", GWSIM_VERSION);
     h5::set_attribute(m, "threads", static_cast<std::int32_t>(summary.threads));
     h5::set_attribute(m, "wall_time_seconds", summary.wall_seconds);
+    const PhaseSeconds& t = summary.phases;
+    for (const auto& [name, v] : {std::pair{"solve_seconds", t.solve}, {"assembly_seconds", t.assembly},
+                                  {"first_guess_seconds", t.first_guess}, {"budget_seconds", t.budget},
+                                  {"output_seconds", t.output}})
+      h5::set_attribute(m, name, v);
     h5::set_attribute(m, "solver", summary.solver);
     h5::set_attribute(m, "total_solver_iterations", static_cast<std::int64_t>(summary.solver_iterations));
     h5::set_attribute(m, "steps", static_cast<std::int32_t>(summary.steps));

@@ -27,12 +27,23 @@ struct StepInfo {
   bool save_heads = false;  ///< the output options ask for heads at this step
 };
 
+/// Wall time of the time loop by phase, s. What is in none of them
+/// (packages' step set-up and bookkeeping) is the rest of wall_seconds.
+struct PhaseSeconds {
+  double assembly = 0.0;    ///< linear systems and residuals (flow model, packages, CHD rows)
+  double first_guess = 0.0; ///< first guesses from earlier steps' head changes
+  double solve = 0.0;       ///< linear solves, preconditioner set-up included
+  double budget = 0.0;      ///< water budget and zone budget of every step
+  double output = 0.0;      ///< results handed to the output (HDF5 rows, saved heads, restart points)
+};
+
 struct RunSummary {
   int steps = 0;
   int periods = 0;
   long solver_iterations = 0;
   double worst_percent_discrepancy = 0.0; ///< largest |percent discrepancy| of any step
   double wall_seconds = 0.0;
+  PhaseSeconds phases;      ///< where wall_seconds went
   int threads = 1;
   std::string solver;
   std::string output_path;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <fmt/format.h>
 
 #include "core/parallel.hpp"
+#include "core/stopwatch.hpp"
 
 namespace gwsim {
 
@@ -107,6 +109,7 @@ void Simulation::assemble(StencilSystem& A, std::span<const double> h, double dt
 }
 
 double Simulation::residual_norm(std::span<const double> h, double dt, bool steady) {
+  Stopwatch t(phases_.assembly);
   assemble(scratch_, h, dt, steady);
   return norm(scratch_.rhs);
 }
@@ -147,6 +150,7 @@ void Simulation::start_update(double dt) {
   // A transient step's first guess: the combination of the last steps'
   // head changes closest to this step's change (SolutionProjection).
   // Steady solves and later Newton iterations start from zero.
+  Stopwatch t(phases_.first_guess);
   if (dt > 0.0) projection_.guess(system_, dh_);
   else std::fill(dh_.begin(), dh_.end(), 0.0);
 }
@@ -172,16 +176,32 @@ Simulation::NewtonResult Simulation::solve_linear(double dt, bool steady) {
     StencilSystem& A;
     ~TakeBack() { flow.take_back_conductances(A); }
   } take_back{flow_, system_};
-  assemble(system_, head_, dt, steady);
+  {
+    Stopwatch t(phases_.assembly);
+    assemble(system_, head_, dt, steady);
+  }
   // The first guess: the combination of the last steps' changes for the
   // update system A dh = F (rhs is F until add_product()), added to the
   // heads once the heads' right-hand side is formed.
-  const SolutionProjection::Combination guess =
-      steady ? SolutionProjection::Combination{} : projection_.combination(system_);
-  system_.residual_scale = add_product(system_, head_);
-  projection_.add(guess, head_);
+  SolutionProjection::Combination guess;
+  if (!steady) {
+    Stopwatch t(phases_.first_guess);
+    guess = projection_.combination(system_);
+  }
+  {
+    Stopwatch t(phases_.assembly);
+    system_.residual_scale = add_product(system_, head_);
+  }
+  {
+    Stopwatch t(phases_.first_guess);
+    projection_.add(guess, head_);
+  }
   solver_->keep_preconditioner(false);
-  const SolveStats st = solver_->solve(system_, head_);
+  SolveStats st;
+  {
+    Stopwatch t(phases_.solve);
+    st = solver_->solve(system_, head_);
+  }
   NewtonResult res;
   res.outer = 1;
   res.inner = st.iterations;
@@ -201,19 +221,27 @@ Simulation::NewtonResult Simulation::newton(double dt, bool steady) {
   dh_.resize(static_cast<std::size_t>(ncell));
   bool assembled = false; // system_ already holds J and F at head_ (from the line search)
   for (int k = 0; k < max_outer; ++k) {
-    if (!assembled) assemble(system_, head_, dt, steady);
-    assembled = false;
-    system_.residual_scale = head_form_norm();
+    {
+      Stopwatch t(phases_.assembly);
+      if (!assembled) assemble(system_, head_, dt, steady);
+      assembled = false;
+      system_.residual_scale = head_form_norm();
+    }
     start_update(k == 0 && !steady ? dt : 0.0);
     // Later Newton iterations keep the first one's preconditioner (their
     // Jacobians differ little); should that fail, the solve is repeated
     // with a fresh one.
     solver_->keep_preconditioner(k > 0);
-    SolveStats st = solver_->solve(system_, dh_);
+    SolveStats st;
+    {
+      Stopwatch t(phases_.solve);
+      st = solver_->solve(system_, dh_);
+    }
     if (!st.converged && k > 0) {
       solver_->keep_preconditioner(false);
       start_update(0.0);
       res.inner += st.iterations;
+      Stopwatch t(phases_.solve);
       st = solver_->solve(system_, dh_);
     }
     solver_->keep_preconditioner(false);
@@ -286,8 +314,10 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
   }
   if (!steady) {
     // This step's head change: kept for the next steps' first guesses.
+    Stopwatch t(phases_.first_guess);
     projection_.remember_difference(head_, head_old_);
   }
+  std::optional<Stopwatch> timing(std::in_place, phases_.budget);
   const StepBudget b = budget(dt, steady);
   // Zone budget before end_step(): packages still hold this step's state.
   // The solved system is not needed again (the next solve assembles it
@@ -302,6 +332,7 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
     zone_step_.in[k] += weight * z.in[k];
     zone_step_.out[k] += weight * z.out[k];
   }
+  timing.reset();
   for (const auto& p : packages_) p->end_step(head_, role_);
   if (acc.terms.empty()) {
     acc = b;
@@ -364,13 +395,17 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
                            const std::atomic<bool>* stop, const PeriodEnd& period_end,
                            const SimulationState* resume) {
   const auto t0 = std::chrono::steady_clock::now();
+  phases_ = PhaseSeconds{};
   RunSummary sum;
   sum.threads = max_threads();
   sum.solver = solver_->name();
   sum.periods = static_cast<int>(model_.time.periods.size());
   const int nsteps = total_steps();
   try {
-    sink.begin(model_);
+    {
+      Stopwatch t(phases_.output);
+      sink.begin(model_);
+    }
     if (inputs_to_free_) {
       // The result file has K and K33 now, and the flow model has their
       // conductances: nothing reads them again.
@@ -442,6 +477,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         b.close();
         info.dry_cells = flow_.dry_cells(head_);
         info.save_heads = should_save_heads(per, s, info.time, dt, global + 1 == nsteps);
+        std::optional<Stopwatch> t(std::in_place, phases_.output);
         if (rivers_ || ponds_) report_surface_water(sink, info);
         sink.zone_budget(info, zone_step_);
         if (irrigation_) {
@@ -452,6 +488,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         for (std::size_t o = 0; o < observed.size(); ++o)
           observed[o] = head_[static_cast<std::size_t>(model_.observations[o].cell)];
         sink.step(info, head_, b, observed);
+        t.reset();
         sum.steps += 1;
         sum.solver_iterations += info.solver_iterations;
         sum.worst_percent_discrepancy =
@@ -460,6 +497,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       }
       period_start += sp.length;
       if (period_end) {
+        Stopwatch t(phases_.output);
         SimulationState st;
         st.next_period = per + 1;
         st.steps_done = global;
@@ -473,8 +511,18 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         period_end(std::move(st));
       }
     }
-    sum.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    sink.finish(sum);
+    auto seconds_since_start = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    // The file records the time up to its completion; the summary returned
+    // includes writing the last of it.
+    sum.wall_seconds = seconds_since_start();
+    sum.phases = phases_;
+    {
+      Stopwatch t(sum.phases.output);
+      sink.finish(sum);
+    }
+    sum.wall_seconds = seconds_since_start();
   } catch (...) {
     sink.abort();
     throw;

@@ -145,6 +145,7 @@ private:
   std::vector<double> head_, head_old_, dh_, trial_;
   /// First guesses of transient solves from the last steps' head changes.
   SolutionProjection projection_{first_guess_history};
+  PhaseSeconds phases_; ///< of the current run()
   std::vector<double> step_start_;  ///< m, heads at the start of a step that may be cut
   ZoneBudgetStep zone_step_; ///< zone budget of the current step (time-weighted over cuts)
 };

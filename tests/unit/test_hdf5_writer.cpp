@@ -107,6 +107,7 @@ RunSummary summary() {
   r.solver_iterations = 24;
   r.worst_percent_discrepancy = 0.03;
   r.wall_seconds = 1.5;
+  r.phases = {0.1, 0.2, 0.9, 0.125, 0.0625};
   r.threads = 2;
   r.solver = "pcg";
   return r;
@@ -389,6 +390,11 @@ TEST_F(Hdf5WriterTest, WritesLayoutHeadsBudgetObservationsAndMetadata) {
   EXPECT_EQ(attr_number<std::int64_t>(f, "/metadata", "total_solver_iterations"), 24);
   EXPECT_EQ(attr_number<std::int32_t>(f, "/metadata", "steps"), 3);
   EXPECT_EQ(attr_number<double>(f, "/metadata", "wall_time_seconds"), 1.5);
+  EXPECT_EQ(attr_number<double>(f, "/metadata", "assembly_seconds"), 0.1);
+  EXPECT_EQ(attr_number<double>(f, "/metadata", "first_guess_seconds"), 0.2);
+  EXPECT_EQ(attr_number<double>(f, "/metadata", "solve_seconds"), 0.9);
+  EXPECT_EQ(attr_number<double>(f, "/metadata", "budget_seconds"), 0.125);
+  EXPECT_EQ(attr_number<double>(f, "/metadata", "output_seconds"), 0.0625);
   EXPECT_EQ(attr_number<double>(f, "/metadata", "worst_percent_discrepancy"), 0.03);
   EXPECT_EQ(attr_string(f, "/metadata", "created").size(), 20u); // 2024-01-02T03:04:05Z
 

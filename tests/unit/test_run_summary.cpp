@@ -1,0 +1,52 @@
+// The run summary's time by phase: each phase's time is where the work is
+// done, and the phases never add up to more than the run's wall time.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "model/simulation.hpp"
+#include "../support/model_builder.hpp"
+#include "../support/recording_sink.hpp"
+
+namespace gwsim {
+namespace {
+
+/// A sink that takes a known time for every step it is given.
+struct SlowSink : test::RecordingSink {
+  static constexpr double seconds_per_step = 0.004;
+  void step(const StepInfo& i, std::span<const double> h, const StepBudget& b,
+            std::span<const double> obs) override {
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds_per_step));
+    RecordingSink::step(i, h, b, obs);
+  }
+};
+
+TEST(RunSummary, TimeByPhaseIsWhereTheWorkIsAndAddsUpToAtMostTheWallTime) {
+  // Two layers, constant heads on the west edge, a well, 6 transient steps:
+  // every phase has work (first guesses only in transient steps).
+  ModelData m = test::uniform_model(2, 20, 24, 100.0, 100.0, 20.0, 10.0, 5.0, 0.5, 1e-4, 30.0);
+  const Grid& g = m.grid;
+  ConstantHead west;
+  west.name = "west";
+  for (Index r = 0; r < g.nrow; ++r) west.cells.push_back(g.index(0, r, 0));
+  west.head.set(0, 30.0);
+  m.stresses.chd.push_back(west);
+  m.stresses.wel.push_back(test::well("w", g.index(1, 9, 18), -800.0));
+  m.time.periods.push_back(StressPeriod{30.0, 6, 1.0, false});
+
+  SlowSink sink;
+  const RunSummary s = Simulation(m).run(sink);
+  ASSERT_EQ(s.steps, 7);
+  const PhaseSeconds& t = s.phases;
+  for (double v : {t.assembly, t.first_guess, t.solve, t.budget, t.output}) EXPECT_GT(v, 0.0);
+  // The sink's sleeps are output time, and only output time.
+  EXPECT_GE(t.output, 7 * SlowSink::seconds_per_step);
+  EXPECT_LT(t.solve + t.assembly + t.first_guess + t.budget, s.wall_seconds - 7 * SlowSink::seconds_per_step);
+  EXPECT_LE(t.assembly + t.first_guess + t.solve + t.budget + t.output, s.wall_seconds);
+  // The file's summary (written by finish()) has the phases too.
+  EXPECT_EQ(sink.summary.phases.solve, t.solve);
+}
+
+} // namespace
+} // namespace gwsim
