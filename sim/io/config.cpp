@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "io/compose.hpp"
+#include "solver/solution_projection.hpp"
 #include "io/config_arrays.hpp"
 #include "io/config_irrigation.hpp"
 #include "io/config_stresses.hpp"
@@ -255,13 +256,16 @@ NewtonSettings read_newton(const ConfigNode& node) {
 }
 
 SolverSettings read_solver(const ConfigNode& node, NewtonSettings& newton) {
-  node.expect_map("a mapping {method, head_tolerance, residual_tolerance, max_iterations, newton}");
+  node.expect_map("a mapping {method, head_tolerance, residual_tolerance, max_iterations, "
+                  "first_guess_changes, newton}");
   SolverSettings s;
   if (auto n = node.optional("newton")) newton = read_newton(*n);
   if (auto n = node.optional("method")) s.kind = read_enum(*n, solver_methods);
   if (auto n = node.optional("head_tolerance")) s.head_tolerance = n->as_double(Bound::positive("m"));
   if (auto n = node.optional("residual_tolerance")) s.residual_tolerance = n->as_double(Bound::positive());
   if (auto n = node.optional("max_iterations")) s.max_iterations = n->as_int(Bound::at_least(1));
+  if (auto n = node.optional("first_guess_changes"))
+    s.first_guess_changes = n->as_int(Bound::between(0, static_cast<double>(SolutionProjection::max_capacity)));
   node.done();
   return s;
 }

@@ -29,7 +29,7 @@ constexpr char heads_magic[8] = {'G', 'W', 'S', 'I', 'M', 'H', 'D', 'S'};
 // 2: zone budgets in the step rows; 3: head change, last step length and
 // allotment use in the state, district balances in the step rows, irrigation
 // maps in the heads-file records.
-constexpr std::uint32_t format_version = 4;
+constexpr std::uint32_t format_version = 5;
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 constexpr std::uint64_t heads_header_bytes = 24;
 constexpr std::size_t district_fields = 13; // doubles per DistrictBalance
@@ -67,9 +67,10 @@ template <class Buffer> struct Out {
     put<std::uint64_t>(s.size());
     b.append(s.data(), s.size());
   }
-  void doubles(std::span<const double> v) {
+  void doubles(std::span<const double> v) { values(v); }
+  template <class T> void values(std::span<const T> v) {
     put<std::uint64_t>(v.size());
-    if (!v.empty()) b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
+    if (!v.empty()) b.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
   }
 };
 template <class Buffer> Out(Buffer&) -> Out<Buffer>;
@@ -102,12 +103,13 @@ struct In {
     pos += n;
     return s;
   }
-  std::vector<double> doubles(const char* what) {
+  std::vector<double> doubles(const char* what) { return values<double>(what); }
+  template <class T> std::vector<T> values(const char* what) {
     const auto n = get<std::uint64_t>(what);
-    if (n > (b.size() - pos) / sizeof(double)) damaged(std::string("truncated ") + what);
-    std::vector<double> v(n);
-    if (n > 0) std::memcpy(v.data(), b.data() + pos, n * sizeof(double));
-    pos += n * sizeof(double);
+    if (n > (b.size() - pos) / sizeof(T)) damaged(std::string("truncated ") + what);
+    std::vector<T> v(n);
+    if (n > 0) std::memcpy(v.data(), b.data() + pos, n * sizeof(T));
+    pos += n * sizeof(T);
     return v;
   }
 };
@@ -430,9 +432,11 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   s.worst_percent_discrepancy = in.get<double>("state");
   s.head = in.doubles("heads");
   s.pond_volume = in.doubles("pond volumes");
+  s.head_changes.fingerprint = in.get<std::uint64_t>("head changes");
   const auto nchange = in.get<std::uint32_t>("head changes");
-  if (nchange > 64) in.damaged("head change count");
-  for (std::uint32_t i = 0; i < nchange; ++i) s.head_changes.push_back(in.doubles("head changes"));
+  if (nchange > SolutionProjection::max_capacity) in.damaged("head change count");
+  for (std::uint32_t i = 0; i < nchange; ++i)
+    s.head_changes.newest_first.push_back(in.values<float>("head changes"));
   s.allotment_use.year = in.get<std::int32_t>("allotment use");
   s.allotment_use.sw_used = in.doubles("allotment use");
   s.allotment_use.gw_used = in.doubles("allotment use");
@@ -448,7 +452,7 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   if (s.steps_done != steps || nrows != static_cast<std::uint64_t>(steps)) in.damaged("step count");
   if (s.head.size() != static_cast<std::size_t>(g.ncell())) in.damaged("head count");
   if (s.pond_volume.size() != model.stresses.ponds.size()) in.damaged("pond count");
-  for (const auto& c : s.head_changes)
+  for (const auto& c : s.head_changes.newest_first)
     if (c.size() != s.head.size()) in.damaged("head change count");
   const std::size_t ndistrict = model.irrigation.districts.size();
   if (s.allotment_use.sw_used.size() != ndistrict || s.allotment_use.gw_used.size() != ndistrict)
@@ -697,8 +701,9 @@ void RestartRecorder::commit(SimulationState&& state) {
         o.put<double>(state.worst_percent_discrepancy);
         o.doubles(state.head);
         o.doubles(state.pond_volume);
-        o.put<std::uint32_t>(static_cast<std::uint32_t>(state.head_changes.size()));
-        for (const auto& c : state.head_changes) o.doubles(c);
+        o.put<std::uint64_t>(state.head_changes.fingerprint);
+        o.put<std::uint32_t>(static_cast<std::uint32_t>(state.head_changes.newest_first.size()));
+        for (const auto& c : state.head_changes.newest_first) o.values<float>(c);
         o.put<std::int32_t>(state.allotment_use.year);
         o.doubles(state.allotment_use.sw_used);
         o.doubles(state.allotment_use.gw_used);

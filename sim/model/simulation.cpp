@@ -31,6 +31,13 @@ namespace {
 
 /// Largest |dh| and its cell (the lowest index among ties, so the answer
 /// does not depend on the thread count).
+/// Head changes kept for first guesses: the scenario's number, else the
+/// default.
+std::size_t first_guess_changes(const SolverSettings& s) {
+  return static_cast<std::size_t>(s.first_guess_changes >= 0 ? s.first_guess_changes
+                                                             : SolverSettings::default_first_guess_changes);
+}
+
 std::pair<double, Index> largest_change(const std::vector<double>& dh) {
   const auto n = static_cast<Index>(dh.size());
   const Index nblock = (n + reduction_block - 1) / reduction_block;
@@ -51,7 +58,7 @@ std::pair<double, Index> largest_change(const std::vector<double>& dh) {
 
 Simulation::Simulation(const ModelData& model)
     : model_(model), flow_(model.grid, model.aquifer), chd_(model.stresses.chd),
-      solver_(make_solver(model.solver)) {
+      solver_(make_solver(model.solver)), projection_(first_guess_changes(model.solver)) {
   packages_.push_back(make_wells(model.stresses.wel, flow_, model.newton.well_reduction_fraction));
   packages_.push_back(make_recharge(model.stresses.rch, model.grid));
   packages_.push_back(make_general_heads(model.stresses.ghb));
@@ -506,7 +513,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         st.solver_iterations = sum.solver_iterations;
         st.worst_percent_discrepancy = sum.worst_percent_discrepancy;
         if (ponds_) st.pond_volume = ponds_->volumes();
-        st.head_changes = projection_.solutions();
+        st.head_changes = projection_.save();
         if (irrigation_) st.allotment_use = irrigation_->allotment_use();
         period_end(std::move(st));
       }

@@ -41,9 +41,10 @@ struct SimulationState {
   long solver_iterations = 0;
   double worst_percent_discrepancy = 0.0;
   /// The last transient steps' head changes (m, ncell each, newest first;
-  /// empty if none): the first guesses of the next steps' solves, so a
-  /// resumed run repeats the uninterrupted one's iterations exactly.
-  std::vector<std::vector<double>> head_changes;
+  /// empty if none) and the operator they were last combined for: the
+  /// first guesses of the next steps' solves, so a resumed run repeats the
+  /// uninterrupted one's iterations exactly.
+  SolutionProjection::Saved head_changes;
   /// Irrigation districts' use of their yearly allotments (models with
   /// districts only).
   AllotmentUse allotment_use;
@@ -85,11 +86,6 @@ public:
   int total_steps() const;
 
 private:
-  /// Head changes kept for first guesses. On the transient benchmark
-  /// (bench/README.md) 3, 4, 6 and 10 kept changes gave 380, 360, 354 and
-  /// 343 solver iterations (752 with the last change alone): 4 keeps most
-  /// of the gain for 2 x 8 bytes per cell and kept change.
-  static constexpr std::size_t first_guess_history = 4;
   /// Outcome of the Newton iterations of one (sub)step.
   struct NewtonResult {
     bool converged = false;
@@ -144,7 +140,7 @@ private:
   FlowModel::NotFree not_free_; ///< cells whose role is not free (this period)
   std::vector<double> head_, head_old_, dh_, trial_;
   /// First guesses of transient solves from the last steps' head changes.
-  SolutionProjection projection_{first_guess_history};
+  SolutionProjection projection_;
   PhaseSeconds phases_; ///< of the current run()
   std::vector<double> step_start_;  ///< m, heads at the start of a step that may be cut
   ZoneBudgetStep zone_step_; ///< zone budget of the current step (time-weighted over cuts)

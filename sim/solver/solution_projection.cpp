@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <stdexcept>
 #include <Eigen/Dense>
 
 #include "core/error.hpp"
@@ -12,29 +11,88 @@
 namespace gwsim {
 
 namespace {
-/// Most solutions a projection keeps (fixes the size of the fused sums).
-constexpr std::size_t max_capacity = 8;
-/// Cells per chunk of the fused sums: fixed, so sums do not depend on the
-/// thread count.
-constexpr Index sum_chunk = 4096;
+/// Cells per chunk of the fused sums and of the combination: fixed, so sums
+/// do not depend on the thread count. Long enough (64 KiB of each float
+/// solution) for the hardware prefetchers: with a long window, shorter
+/// bursts from two dozen solutions ran at a third of the bandwidth.
+constexpr Index sum_chunk = 16384;
+
+/// Partial sums per dot product: floating-point sums do not vectorise on
+/// their own (16 lanes: two AVX-512 accumulators; without `omp simd` GCC
+/// kept them in 16 scalar registers). The order is fixed, so the result is
+/// the same for any thread count.
+constexpr Index lanes = 16;
+
+/// sum p[c] q[c] over [lo, hi).
+template <class P, class Q> double chunk_dot(const P* p, const Q* q, Index lo, Index hi) {
+  std::array<double, lanes> a{};
+  Index c = lo;
+  for (; c + lanes <= hi; c += lanes)
+#pragma omp simd
+    for (Index j = 0; j < lanes; ++j) a[static_cast<std::size_t>(j)] += double(p[c + j]) * double(q[c + j]);
+  double tail = 0.0;
+  for (; c < hi; ++c) tail += double(p[c]) * double(q[c]);
+  for (double v : a) tail += v;
+  return tail;
+}
+
+/// {sum p q, sum p r} over [lo, hi), reading p once.
+std::array<double, 2> chunk_dots(const float* p, const double* q, const double* r, Index lo, Index hi) {
+  std::array<double, lanes> a{}, b{};
+  Index c = lo;
+  for (; c + lanes <= hi; c += lanes)
+#pragma omp simd
+    for (Index j = 0; j < lanes; ++j) {
+      const double pj = p[c + j];
+      a[static_cast<std::size_t>(j)] += pj * q[c + j];
+      b[static_cast<std::size_t>(j)] += pj * r[c + j];
+    }
+  double ta = 0.0, tb = 0.0;
+  for (; c < hi; ++c) {
+    ta += double(p[c]) * q[c];
+    tb += double(p[c]) * r[c];
+  }
+  for (std::size_t j = 0; j < a.size(); ++j) {
+    ta += a[j];
+    tb += b[j];
+  }
+  return {ta, tb};
+}
+
+void to_double(const std::vector<float>& w, std::vector<double>& x) {
+  x.resize(w.size());
+  const float* s = w.data();
+  double* d = x.data();
+  parallel_for_blocks(static_cast<Index>(w.size()), [&](Index b, Index e) {
+    for (Index i = b; i < e; ++i) d[i] = s[i];
+  });
+}
 } // namespace
 
 SolutionProjection::SolutionProjection(std::size_t capacity)
-    : capacity_(std::min(capacity, max_capacity)), w_(capacity_), aw_(capacity_),
-      fresh_(capacity_, false), gram_(capacity_ * capacity_, 0.0) {
+    : capacity_(std::min(capacity, max_capacity)), w_(capacity_), fresh_(capacity_, false),
+      gram_(capacity_ * capacity_, 0.0) {
   order_.reserve(capacity_);
 }
 
 void SolutionProjection::clear() {
   order_.clear();
   std::fill(fresh_.begin(), fresh_.end(), false);
+  restored_ = false;
 }
 
-std::vector<double>& SolutionProjection::newest_slot(std::size_t n) {
-  std::size_t slot = order_.size();
+void SolutionProjection::keep_newest(std::size_t keep) {
+  if (order_.size() > keep) order_.resize(keep);
+}
+
+std::vector<float>& SolutionProjection::newest_slot(std::size_t n) {
+  std::size_t slot = 0;
   if (order_.size() == capacity_) {
     slot = order_.back();
     order_.pop_back();
+  } else {
+    // The lowest slot not in use (keep_newest() may have freed any).
+    while (std::find(order_.begin(), order_.end(), slot) != order_.end()) ++slot;
   }
   order_.push_back(slot); // then rotated to the front: newest first
   std::rotate(order_.begin(), order_.end() - 1, order_.end());
@@ -46,9 +104,9 @@ std::vector<double>& SolutionProjection::newest_slot(std::size_t n) {
 void SolutionProjection::remember(std::span<const double> x) {
   if (capacity_ == 0) return;
   const double* src = x.data();
-  double* dst = newest_slot(x.size()).data();
+  float* dst = newest_slot(x.size()).data();
   parallel_for_blocks(static_cast<Index>(x.size()), [&](Index b, Index e) {
-    std::copy(src + b, src + e, dst + b);
+    for (Index i = b; i < e; ++i) dst[i] = static_cast<float>(src[i]);
   });
 }
 
@@ -56,97 +114,166 @@ void SolutionProjection::remember_difference(std::span<const double> after, std:
   if (capacity_ == 0) return;
   const double* a = after.data();
   const double* o = before.data();
-  double* dst = newest_slot(after.size()).data();
+  float* dst = newest_slot(after.size()).data();
   parallel_for_blocks(static_cast<Index>(after.size()), [&](Index b, Index e) {
-    for (Index i = b; i < e; ++i) dst[i] = a[i] - o[i];
+    for (Index i = b; i < e; ++i) dst[i] = static_cast<float>(a[i] - o[i]);
   });
+}
+
+SolutionProjection::Saved SolutionProjection::save() const {
+  Saved s;
+  for (std::size_t slot : order_) s.newest_first.push_back(w_[slot]);
+  s.fingerprint = fingerprint_;
+  return s;
+}
+
+void SolutionProjection::restore(const Saved& saved) {
+  clear();
+  const std::size_t k = std::min(saved.newest_first.size(), capacity_);
+  for (std::size_t i = k; i-- > 0;) {
+    const std::vector<float>& src = saved.newest_first[i];
+    newest_slot(src.size()) = src;
+  }
+  fingerprint_ = saved.fingerprint;
+  restored_ = true;
 }
 
 std::vector<std::vector<double>> SolutionProjection::solutions() const {
   std::vector<std::vector<double>> out;
-  for (std::size_t s : order_) out.push_back(w_[s]);
+  for (std::size_t s : order_) out.emplace_back(w_[s].begin(), w_[s].end());
   return out;
 }
 
-void SolutionProjection::restore(const std::vector<std::vector<double>>& newest_first) {
-  clear();
-  const std::size_t k = std::min(newest_first.size(), capacity_);
-  for (std::size_t i = k; i-- > 0;) remember(newest_first[i]);
+void SolutionProjection::symmetric_sums(const StencilSystem& A, std::vector<double>& g) {
+  // Gram entries (w_i, A w_j) of the stale solutions, each computed with
+  // the newer solution's A w: a stale row fills the entries with the
+  // solutions that are fresh or older than it.
+  const Index n = A.size();
+  const std::size_t k = order_.size();
+  const double* b = A.rhs.data();
+  std::array<const float*, max_capacity> w{};
+  std::array<bool, max_capacity> stale{};
+  for (std::size_t i = 0; i < k; ++i) {
+    w[i] = w_[order_[i]].data();
+    stale[i] = !fresh_[order_[i]];
+  }
+  using Sums = std::array<double, 2 * max_capacity>; // (w_i, b), then (w_j, A w_t)
+  auto add = [k](Sums p, const Sums& q) {
+    for (std::size_t i = 0; i < 2 * k; ++i) p[i] += q[i];
+    return p;
+  };
+  bool have_g = false;
+  for (std::size_t t = 0; t <= k; ++t) {
+    if (t < k && !stale[t]) continue;
+    if (t == k && have_g) break; // the right-hand side's sums came with a stale row
+    const bool row = t < k;
+    if (row) {
+      to_double(w_[order_[t]], x_);
+      ax_.resize(x_.size());
+      apply(A, x_, ax_);
+    }
+    const double* ax = ax_.data();
+    const bool with_g = !have_g;
+    const Sums s = parallel_reduce_chunks(
+        n, sum_chunk, Sums{},
+        [&](Index lo, Index hi) {
+          Sums part{};
+          for (std::size_t i = 0; i < k; ++i) {
+            if (with_g && row) {
+              const auto d = chunk_dots(w[i], b, ax, lo, hi);
+              part[i] = d[0];
+              part[k + i] = d[1];
+            } else if (with_g) {
+              part[i] = chunk_dot(w[i], b, lo, hi);
+            } else {
+              part[k + i] = chunk_dot(w[i], ax, lo, hi);
+            }
+          }
+          return part;
+        },
+        add);
+    if (with_g) {
+      for (std::size_t i = 0; i < k; ++i) g[i] = s[i];
+      have_g = true;
+    }
+    if (!row) continue;
+    const std::size_t st = order_[t];
+    for (std::size_t j = 0; j < k; ++j) {
+      if (stale[j] && j < t) continue; // newer and stale: its own row has the entry
+      const std::size_t sj = order_[j];
+      gram_[st * capacity_ + sj] = s[k + j];
+      gram_[sj * capacity_ + st] = s[k + j];
+    }
+  }
+  for (std::size_t i = 0; i < k; ++i) fresh_[order_[i]] = true;
+}
+
+void SolutionProjection::nonsymmetric_sums(const StencilSystem& A, std::vector<double>& g) {
+  // u = A w for every kept solution (the operator changes at every Newton
+  // step), then (u_i, b) and the Gram matrix (u_i, u_j) in one pass.
+  const Index n = A.size();
+  const std::size_t k = order_.size();
+  aw_.resize(capacity_);
+  std::array<const double*, max_capacity> u{};
+  for (std::size_t i = 0; i < k; ++i) {
+    const std::size_t s = order_[i];
+    to_double(w_[s], x_);
+    aw_[s].resize(x_.size());
+    apply(A, x_, aw_[s]);
+    u[i] = aw_[s].data();
+  }
+  const double* b = A.rhs.data();
+  const std::vector<double> s = parallel_reduce_chunks(
+      n, sum_chunk, std::vector<double>(k + k * k, 0.0),
+      [&](Index lo, Index hi) {
+        std::vector<double> part(k + k * k, 0.0);
+        for (std::size_t i = 0; i < k; ++i) {
+          part[i] = chunk_dot(u[i], b, lo, hi);
+          for (std::size_t j = i; j < k; ++j) part[k + i * k + j] = chunk_dot(u[i], u[j], lo, hi);
+        }
+        return part;
+      },
+      [](std::vector<double> p, const std::vector<double>& q) {
+        for (std::size_t i = 0; i < p.size(); ++i) p[i] += q[i];
+        return p;
+      });
+  for (std::size_t i = 0; i < k; ++i) {
+    g[i] = s[i];
+    for (std::size_t j = i; j < k; ++j) {
+      const std::size_t si = order_[i], sj = order_[j];
+      gram_[si * capacity_ + sj] = s[k + i * k + j];
+      gram_[sj * capacity_ + si] = s[k + i * k + j];
+    }
+  }
+  // Every row was recomputed for this operator; the next nonsymmetric
+  // operator recomputes them again.
+  std::fill(fresh_.begin(), fresh_.end(), false);
 }
 
 SolutionProjection::Combination SolutionProjection::combination(const StencilSystem& A) {
-  const Index n = A.size();
-  const auto size = static_cast<std::size_t>(n);
-  Combination none;
+  const auto size = static_cast<std::size_t>(A.size());
   for (std::size_t s : order_)
     if (w_[s].size() != size) {
       clear(); // a different grid: nothing kept applies
       break;
     }
-  const std::size_t k = order_.size();
-  if (k == 0) return none;
+  if (order_.empty()) return {};
   const std::uint64_t fp = operator_fingerprint(A);
   const bool sym = A.symmetric();
-  if (fp != fingerprint_ || sym != symmetric_) {
+  const bool same = restored_ ? fp == fingerprint_ : fp == fingerprint_ && sym == symmetric_;
+  if (!same) {
+    // Another operator: every Gram row is stale, and only the newest few
+    // solutions are worth an operator application each.
+    keep_newest(kept_after_change);
     std::fill(fresh_.begin(), fresh_.end(), false);
-    fingerprint_ = fp;
-    symmetric_ = sym;
   }
-  // A w for solutions kept since the operator was last seen.
-  std::array<std::size_t, max_capacity> stale{};
-  std::size_t nstale = 0;
-  for (std::size_t s : order_)
-    if (!fresh_[s]) {
-      aw_[s].resize(size);
-      apply(A, w_[s], aw_[s]);
-      stale[nstale++] = s;
-    }
-  // One pass: g_i = (u_i, b) for every kept solution and the Gram entries
-  // (A w_s, u_j) of the stale ones, with u = w for a symmetric operator
-  // (W^T A W) and u = A w otherwise ((AW)^T AW). Both Gram matrices are
-  // symmetric, so a stale row also fills its column.
-  std::array<const double*, max_capacity> u{}, as{};
-  for (std::size_t i = 0; i < k; ++i) u[i] = sym ? w_[order_[i]].data() : aw_[order_[i]].data();
-  for (std::size_t t = 0; t < nstale; ++t) as[t] = aw_[stale[t]].data();
-  const double* b = A.rhs.data();
-  using Sums = std::array<double, max_capacity + max_capacity * max_capacity>;
-  const Sums sums = parallel_reduce_chunks(
-      n, sum_chunk, Sums{},
-      [&](Index lo, Index hi) {
-        // Four partial sums per product: floating-point sums do not
-        // vectorise on their own (the order is fixed, so still the same
-        // result for any thread count).
-        auto dot = [&](const double* p, const double* q) {
-          double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-          Index c = lo;
-          for (; c + 4 <= hi; c += 4) {
-            a0 += p[c] * q[c];
-            a1 += p[c + 1] * q[c + 1];
-            a2 += p[c + 2] * q[c + 2];
-            a3 += p[c + 3] * q[c + 3];
-          }
-          for (; c < hi; ++c) a0 += p[c] * q[c];
-          return (a0 + a1) + (a2 + a3);
-        };
-        Sums s{};
-        for (std::size_t i = 0; i < k; ++i) s[i] = dot(u[i], b);
-        for (std::size_t t = 0; t < nstale; ++t)
-          for (std::size_t j = 0; j < k; ++j) s[max_capacity + t * max_capacity + j] = dot(as[t], u[j]);
-        return s;
-      },
-      [](Sums p, const Sums& q) {
-        for (std::size_t i = 0; i < p.size(); ++i) p[i] += q[i];
-        return p;
-      });
-  for (std::size_t t = 0; t < nstale; ++t) {
-    const std::size_t s = stale[t];
-    for (std::size_t j = 0; j < k; ++j) {
-      const double v = sums[max_capacity + t * max_capacity + j];
-      gram_[s * capacity_ + order_[j]] = v;
-      gram_[order_[j] * capacity_ + s] = v;
-    }
-    fresh_[s] = true;
-  }
+  restored_ = false;
+  fingerprint_ = fp;
+  symmetric_ = sym;
+  const std::size_t k = order_.size();
+  std::vector<double> sums(k, 0.0);
+  if (sym) symmetric_sums(A, sums);
+  else nonsymmetric_sums(A, sums);
   // Solve G c = g scaled to a unit diagonal, through the eigenvectors whose
   // eigenvalues are not lost to rounding: successive solutions can be
   // nearly parallel, and a plain solve would then amplify rounding into
@@ -165,19 +292,18 @@ SolutionProjection::Combination SolutionProjection::combination(const StencilSys
       G(i, j) = gram_[order_[static_cast<std::size_t>(i)] * capacity_ + order_[static_cast<std::size_t>(j)]] *
                 scale(i) * scale(j);
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
-  if (es.info() != Eigen::Success) return none;
+  if (es.info() != Eigen::Success) return {};
   const Eigen::VectorXd& lambda = es.eigenvalues();
   double largest = 0.0;
   for (Eigen::Index i = 0; i < kk; ++i) largest = std::max(largest, lambda(i));
   Eigen::VectorXd y = es.eigenvectors().transpose() * g;
   for (Eigen::Index i = 0; i < kk; ++i) y(i) = lambda(i) > 1e-10 * largest ? y(i) / lambda(i) : 0.0;
   const Eigen::VectorXd c = scale.asDiagonal() * (es.eigenvectors() * y);
-  if (!c.allFinite()) return none;
+  if (!c.allFinite()) return {};
   Combination w;
-  w.k = k;
   for (std::size_t i = 0; i < k; ++i) {
-    w.slot[i] = order_[i];
-    w.c[i] = c(static_cast<Eigen::Index>(i));
+    w.slot.push_back(order_[i]);
+    w.c.push_back(c(static_cast<Eigen::Index>(i)));
   }
   return w;
 }
@@ -185,20 +311,25 @@ SolutionProjection::Combination SolutionProjection::combination(const StencilSys
 namespace {
 /// x = W c (Add: x += W c) over the solutions w.
 template <bool Add>
-void combine(const SolutionProjection::Combination& comb, const std::vector<std::vector<double>>& w,
+void combine(const SolutionProjection::Combination& comb, const std::vector<std::vector<float>>& w,
              std::span<double> x) {
   double* xp = x.data();
-  std::array<const double*, max_capacity> p{};
-  for (std::size_t i = 0; i < comb.k; ++i) {
+  const std::size_t k = comb.k();
+  std::array<const float*, SolutionProjection::max_capacity> p{};
+  std::array<double, SolutionProjection::max_capacity> c{};
+  for (std::size_t i = 0; i < k; ++i) {
     p[i] = w[comb.slot[i]].data();
+    c[i] = comb.c[i];
     GWSIM_ASSERT(w[comb.slot[i]].size() == x.size());
   }
-  const std::size_t k = comb.k;
-  parallel_for_blocks(static_cast<Index>(x.size()), [&](Index lo, Index hi) {
-    for (Index c = lo; c < hi; ++c) {
-      double v = 0.0;
-      for (std::size_t i = 0; i < k; ++i) v += comb.c[i] * p[i][c];
-      xp[c] = Add ? xp[c] + v : v;
+  // One chunk of x at a time (in the L2 cache) gains the solutions one
+  // after the other, each streamed contiguously.
+  parallel_for_chunks(static_cast<Index>(x.size()), sum_chunk, [&](Index lo, Index hi) {
+    if (!Add) std::fill(xp + lo, xp + hi, 0.0);
+    for (std::size_t i = 0; i < k; ++i) {
+      const float* pi = p[i];
+      const double ci = c[i];
+      for (Index j = lo; j < hi; ++j) xp[j] += ci * double(pi[j]);
     }
   });
 }
@@ -207,7 +338,7 @@ void combine(const SolutionProjection::Combination& comb, const std::vector<std:
 void SolutionProjection::write(const Combination& w, std::span<double> x) const { combine<false>(w, w_, x); }
 
 void SolutionProjection::add(const Combination& w, std::span<double> x) const {
-  if (w.k > 0) combine<true>(w, w_, x);
+  if (w.k() > 0) combine<true>(w, w_, x);
 }
 
 } // namespace gwsim

@@ -3,9 +3,10 @@
 ///
 /// A transient run solves one system per time step, and the steps' head
 /// changes are close relatives: the slow modes (drainage through an
-/// aquitard, a spreading cone) change little from step to step. The first
-/// guess of a new solve A x = b is the combination W c of the last k
-/// solutions W = [w_1 .. w_k] closest to the new solution:
+/// aquitard, a spreading cone) change little from step to step, and a stress
+/// schedule that repeats (a well switched on every season) repeats the
+/// response. The first guess of a new solve A x = b is the combination W c
+/// of the last k solutions W = [w_1 .. w_k] closest to the new solution:
 ///
 ///  - symmetric A: closest in the A-norm (Galerkin, W^T A W c = W^T b), the
 ///    norm conjugate gradients minimise;
@@ -16,13 +17,25 @@
 /// stresses did. This is the projection of Fischer (1998, Comput. Methods
 /// Appl. Mech. Engrg. 163, "Projection techniques for iterative solution of
 /// Ax = b with successive right-hand sides") over a sliding window of
-/// solutions. A W and the small Gram matrix are kept while the operator's
-/// fingerprint is unchanged (constant step length: one operator application
-/// per step for the newest solution), and recomputed when it changes.
+/// solutions.
+///
+/// Cost and memory: the solutions are kept in float (4 B per cell each; a
+/// guess is a guess: float rounding puts it 1e-7 of the change off, which
+/// the solver removes with everything else). For a symmetric operator the
+/// Gram matrix W^T A W is kept while the operator's fingerprint is unchanged
+/// (constant step length), so a step costs one operator application (for
+/// the newest solution) and two passes over the kept solutions, and a long
+/// window (a whole repeating stress cycle) is affordable. When the operator
+/// changes, only the newest `kept_after_change` solutions stay (each needs
+/// an operator application again). Nonsymmetric (Newton) operators change
+/// at every step: A w is recomputed for every kept solution, so their window
+/// should stay short.
 ///
 /// Every sum is a fixed-chunk reduction: the guess is the same for any
-/// number of threads.
-#include <array>
+/// number of threads, and a Gram entry (w_i, A w_j) is always computed with
+/// the newer solution's A w (whether kept from an earlier step or computed
+/// afresh after restore()), so a restored projection guesses bit for bit as
+/// the one it was saved from.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -37,16 +50,18 @@ public:
   explicit SolutionProjection(std::size_t capacity);
 
   /// Most solutions a projection keeps.
-  static constexpr std::size_t max_capacity = 8;
+  static constexpr std::size_t max_capacity = 64;
+  /// Solutions that stay when the operator changes.
+  static constexpr std::size_t kept_after_change = 4;
   /// A combination W c of the kept solutions (their slots and
-  /// coefficients); k = 0: none.
+  /// coefficients); empty: none.
   struct Combination {
-    std::size_t k = 0;
-    std::array<std::size_t, max_capacity> slot{};
-    std::array<double, max_capacity> c{};
+    std::vector<std::size_t> slot;
+    std::vector<double> c;
+    std::size_t k() const { return slot.size(); }
   };
   /// The combination of the kept solutions closest to the solution of
-  /// A x = A.rhs (k = 0 if none are kept).
+  /// A x = A.rhs (empty if none are kept).
   Combination combination(const StencilSystem& A);
   /// x = W c. Valid until the next remember().
   void write(const Combination& w, std::span<double> x) const;
@@ -66,24 +81,45 @@ public:
 
   std::size_t size() const { return order_.size(); }
   std::size_t capacity() const { return capacity_; }
-  /// The kept solutions, newest first (what a restart point saves).
+
+  /// What a restart point saves: the kept solutions (newest first) and the
+  /// fingerprint of the operator last seen.
+  struct Saved {
+    std::vector<std::vector<float>> newest_first;
+    std::uint64_t fingerprint = 0;
+  };
+  Saved save() const;
+  /// Continue from a saved state (at most capacity() solutions are kept).
+  /// The next combination() with the same operator keeps them all and
+  /// computes their Gram matrix as the saved projection had it.
+  void restore(const Saved& saved);
+  /// The kept solutions, newest first, in double (tests).
   std::vector<std::vector<double>> solutions() const;
-  /// Replace the kept solutions (newest first; at most capacity() are kept).
-  void restore(const std::vector<std::vector<double>>& newest_first);
 
 private:
   /// The slot for a new newest solution (the oldest one's when full).
-  std::vector<double>& newest_slot(std::size_t n);
+  std::vector<float>& newest_slot(std::size_t n);
+  /// Drop all but the newest `keep` solutions.
+  void keep_newest(std::size_t keep);
+  /// (u_i, b) for the kept solutions (u = w, or A w when nonsymmetric) and,
+  /// for each stale slot, its Gram row; fills g (kept order).
+  void symmetric_sums(const StencilSystem& A, std::vector<double>& g);
+  void nonsymmetric_sums(const StencilSystem& A, std::vector<double>& g);
 
   std::size_t capacity_;
   /// Slots of the kept solutions, newest first.
   std::vector<std::size_t> order_;
-  std::vector<std::vector<double>> w_;  ///< solutions, by slot
-  std::vector<std::vector<double>> aw_; ///< A w, by slot (valid if fresh_)
-  std::vector<bool> fresh_;             ///< aw_ and the Gram row are for fingerprint_
-  std::vector<double> gram_;            ///< capacity^2, by slot: (u_i, A w_j)
+  std::vector<std::vector<float>> w_;  ///< solutions, by slot
+  std::vector<bool> fresh_;            ///< the Gram row is for fingerprint_
+  std::vector<double> gram_;           ///< capacity^2, by slot: (u_i, A w_j)
   std::uint64_t fingerprint_ = 0;
   bool symmetric_ = true;
+  /// restore() set fingerprint_: a matching operator keeps every solution.
+  bool restored_ = false;
+  /// Work vectors: a kept solution in double and its image A w; A w of
+  /// every kept solution, by slot, for nonsymmetric operators.
+  std::vector<double> x_, ax_;
+  std::vector<std::vector<double>> aw_;
 };
 
 } // namespace gwsim

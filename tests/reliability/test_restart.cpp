@@ -311,8 +311,10 @@ TEST_F(Restart, ResumedTransientRunStartsFromTheSameFirstGuess) {
   {
     const RestartPoint rp = read_restart(path, m);
     EXPECT_EQ(rp.state.steps_done, 9);
-    ASSERT_EQ(rp.state.head_changes.size(), 4u);
-    for (const auto& c : rp.state.head_changes) EXPECT_EQ(c.size(), static_cast<std::size_t>(m.grid.ncell()));
+    ASSERT_EQ(rp.state.head_changes.newest_first.size(), 4u);
+    for (const auto& c : rp.state.head_changes.newest_first)
+      EXPECT_EQ(c.size(), static_cast<std::size_t>(m.grid.ncell()));
+    EXPECT_NE(rp.state.head_changes.fingerprint, 0u);
   }
   RecordingSink resumed;
   resume(m, resumed);
@@ -407,7 +409,7 @@ TEST_F(Restart, OlderFormatOrOtherHeadsLayoutIsRefused) {
     FAIL() << "a version 2 restart point was accepted";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("restart point format version 2 is not supported (this "
-                                         "gwsim reads version 4)"),
+                                         "gwsim reads version 5)"),
               std::string::npos)
         << e.what();
   }

@@ -187,6 +187,15 @@ TEST(ScenarioDefaults, MinimalScenario) {
   EXPECT_EQ(m.solver.max_iterations, SolverSettings{}.max_iterations);
 }
 
+TEST(ScenarioDefaults, FirstGuessChangesAreReadAndBounded) {
+  EXPECT_EQ(read_scenario_text(minimal, "dir/mini.yaml", "dir").solver.first_guess_changes, -1); // default
+  const ModelData m =
+      read_scenario_text(std::string(minimal) + "solver: {first_guess_changes: 20}\n", "dir/mini.yaml", "dir");
+  EXPECT_EQ(m.solver.first_guess_changes, 20);
+  EXPECT_EQ(error_of(std::string(minimal) + "solver: {first_guess_changes: 65}\n"),
+            "dir/s.yaml:6:31: solver.first_guess_changes = 65: must be between 0 and 64");
+}
+
 TEST(ScenarioErrors, ValueOutOfRangeNamesLineColumnPathAndBound) {
   std::string text = minimal;
   text.replace(text.find("k: 5"), 4, "k: -3");

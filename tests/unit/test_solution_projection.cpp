@@ -51,12 +51,20 @@ double residual_norm(const StencilSystem& A, const std::vector<double>& x) {
   return residual(A, x, r);
 }
 
-/// Three random solutions (seeds seed, seed + 1, seed + 2), kept by p.
+/// v rounded to float, as a projection keeps it.
+std::vector<double> as_kept(std::vector<double> v) {
+  for (double& x : v) x = static_cast<double>(static_cast<float>(x));
+  return v;
+}
+
+/// Three random solutions (seeds seed, seed + 1, seed + 2), kept by p; the
+/// values p keeps (float) are returned.
 std::vector<std::vector<double>> keep_three(SolutionProjection& p, std::size_t n, unsigned seed) {
   std::vector<std::vector<double>> w;
   for (unsigned j = 0; j < 3; ++j) {
     w.push_back(random_vector(n, seed + j));
     p.remember(w.back());
+    w.back() = as_kept(w.back());
   }
   return w;
 }
@@ -85,7 +93,8 @@ TEST_P(Projection, RecoversASolutionInTheSpanOfTheKeptOnes) {
   double scale = 0.0;
   for (double v : x_true) scale = std::max(scale, std::abs(v));
   EXPECT_LT(max_abs_diff(x, x_true), 1e-9 * scale);
-  // The same operator again (A w kept), after a fourth solution was added.
+  // The same operator again (the Gram matrix kept), after a fourth
+  // solution was added.
   p.remember(random_vector(n, 200));
   std::vector<double> x2(n);
   p.guess(A, x2);
@@ -136,7 +145,7 @@ TEST_P(Projection, NearlyParallelSolutionsDoNotSpoilTheGuess) {
   p.remember(w);
   p.remember(w2);
   std::vector<double> x_true(n);
-  for (std::size_t i = 0; i < n; ++i) x_true[i] = -4.0 * w[i];
+  for (std::size_t i = 0; i < n; ++i) x_true[i] = -4.0 * static_cast<double>(static_cast<float>(w[i]));
   apply(A, x_true, A.rhs);
   std::vector<double> x(n);
   p.guess(A, x);
@@ -150,7 +159,7 @@ TEST_P(Projection, ChangedOperatorIsNoticed) {
   StencilSystem A = system_3d(GetParam());
   const std::size_t n = A.diag.size();
   SolutionProjection p(3);
-  const std::vector<double> w = random_vector(n, 600);
+  const std::vector<double> w = as_kept(random_vector(n, 600));
   p.remember(w);
   p.remember(random_vector(n, 601));
   apply(A, w, A.rhs);
@@ -202,7 +211,7 @@ TEST(Projection, CombinationAddedToTheHeadsIsTheUpdateGuess) {
   std::vector<double> dh(n);
   p.guess(A, dh);
   const SolutionProjection::Combination comb = p.combination(A);
-  ASSERT_EQ(comb.k, 3u);
+  ASSERT_EQ(comb.k(), 3u);
   // The heads' system: rhs = F + A h0; the combination is added to h0.
   StencilSystem H = A;
   add_product(H, h0);
@@ -218,7 +227,7 @@ TEST(Projection, CombinationAddedToTheHeadsIsTheUpdateGuess) {
   EXPECT_LT(residual(H, h, r), 0.2 * residual(H, h0, r));
   SolutionProjection none(4);
   const SolutionProjection::Combination nothing = none.combination(H);
-  EXPECT_EQ(nothing.k, 0u);
+  EXPECT_EQ(nothing.k(), 0u);
   std::vector<double> same = h0;
   none.add(nothing, same);
   EXPECT_EQ(same, h0);
@@ -236,17 +245,88 @@ TEST(Projection, NothingKeptGuessesZero) {
   EXPECT_EQ(x, std::vector<double>(n, 0.0));
   // restore() keeps the newest `capacity` solutions, newest first.
   SolutionProjection p(2);
-  p.restore({random_vector(n, 1), random_vector(n, 2), random_vector(n, 3)});
+  SolutionProjection::Saved saved;
+  for (unsigned seed : {1u, 2u, 3u}) {
+    const std::vector<double> v = random_vector(n, seed);
+    saved.newest_first.emplace_back(v.begin(), v.end());
+  }
+  p.restore(saved);
   ASSERT_EQ(p.size(), 2u);
-  EXPECT_EQ(p.solutions()[0], random_vector(n, 1));
-  EXPECT_EQ(p.solutions()[1], random_vector(n, 2));
-  // remember_difference(a, b) keeps a - b as the newest.
+  EXPECT_EQ(p.solutions()[0], as_kept(random_vector(n, 1)));
+  EXPECT_EQ(p.solutions()[1], as_kept(random_vector(n, 2)));
+  // remember_difference(a, b) keeps a - b (in float) as the newest.
   const std::vector<double> a = random_vector(n, 4), b = random_vector(n, 5);
   p.remember_difference(a, b);
   std::vector<double> d(n);
   for (std::size_t i = 0; i < n; ++i) d[i] = a[i] - b[i];
-  EXPECT_EQ(p.solutions()[0], d);
-  EXPECT_EQ(p.solutions()[1], random_vector(n, 1));
+  EXPECT_EQ(p.solutions()[0], as_kept(d));
+  EXPECT_EQ(p.solutions()[1], as_kept(random_vector(n, 1)));
+}
+
+// A projection restored from a saved state guesses bit for bit as the one
+// that was saved, step after step, with the operator unchanged across the
+// save: its Gram matrix, built incrementally (one row per new solution), is
+// rebuilt in one go with every entry computed the same way.
+TEST(Projection, RestoredProjectionGuessesBitForBitAsTheSavedOne) {
+  StencilSystem A = system_3d(false);
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(6);
+  std::vector<double> x(n);
+  for (unsigned j = 0; j < 8; ++j) { // 8 steps: the window of 6 fills and slides
+    A.rhs = random_vector(n, 1000 + j);
+    p.guess(A, x);
+    p.remember(random_vector(n, 1100 + j));
+  }
+  SolutionProjection q(6);
+  q.restore(p.save());
+  for (unsigned j = 0; j < 3; ++j) {
+    A.rhs = random_vector(n, 1200 + j);
+    const SolutionProjection::Combination a = p.combination(A), b = q.combination(A);
+    ASSERT_EQ(a.k(), 6u);
+    ASSERT_EQ(b.k(), 6u);
+    for (std::size_t i = 0; i < a.k(); ++i) EXPECT_EQ(a.c[i], b.c[i]) << "step " << j << ", solution " << i;
+    const std::vector<double> v = random_vector(n, 1300 + j);
+    p.remember(v);
+    q.remember(v);
+  }
+  // A restored state whose operator has changed since keeps only the
+  // newest few, as the uninterrupted projection does.
+  SolutionProjection r(6);
+  r.restore(p.save());
+  for (std::size_t i = 0; i < n; ++i)
+    if (A.diag[i] != 1.0) A.diag[i] *= 1.01;
+  EXPECT_EQ(r.combination(A).k(), SolutionProjection::kept_after_change);
+  EXPECT_EQ(p.combination(A).k(), SolutionProjection::kept_after_change);
+}
+
+// A long window (a repeating stress cycle) keeps its Gram matrix while the
+// operator is unchanged: a solution in the span of the oldest kept ones is
+// still recovered after many steps; when the operator changes, only the
+// newest few stay and the guess is the best over them.
+TEST(Projection, LongWindowRecoversOldSolutionsAndShrinksWhenTheOperatorChanges) {
+  StencilSystem A = system_3d(false);
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(24);
+  std::vector<std::vector<double>> kept;
+  std::vector<double> x(n);
+  for (unsigned j = 0; j < 24; ++j) {
+    A.rhs = random_vector(n, 2000 + j);
+    p.guess(A, x); // one Gram row per step
+    kept.push_back(as_kept(random_vector(n, 2100 + j)));
+    p.remember(kept.back());
+  }
+  ASSERT_EQ(p.size(), 24u);
+  std::vector<double> x_true(n);
+  for (std::size_t i = 0; i < n; ++i) x_true[i] = 1.5 * kept[0][i] - 2.0 * kept[1][i];
+  apply(A, x_true, A.rhs);
+  p.guess(A, x);
+  EXPECT_LT(max_abs_diff(x, x_true), 1e-8);
+  for (std::size_t i = 0; i < n; ++i)
+    if (A.diag[i] != 1.0) A.diag[i] += 0.3;
+  apply(A, kept[23], A.rhs);
+  p.guess(A, x);
+  EXPECT_EQ(p.size(), SolutionProjection::kept_after_change);
+  EXPECT_LT(max_abs_diff(x, kept[23]), 1e-9);
 }
 
 INSTANTIATE_TEST_SUITE_P(SymmetricAndNot, Projection, ::testing::Values(false, true),
