@@ -152,10 +152,9 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
         else zb.out[t * nunit + static_cast<std::size_t>(un)] -= q;
       }
     } else {
-      parallel_for_blocks(ncell, [&](Index b, Index e) {
-        std::fill(d + b, d + e, 0.0);
-        std::fill(r + b, r + e, 0.0);
-      });
+      // Only the right-hand side is read back: the diagonal the package adds
+      // to may keep whatever (finite) values the solved system left there.
+      parallel_for_blocks(ncell, [&](Index b, Index e) { std::fill(r + b, r + e, 0.0); });
       packages[p]->add_to(scratch, h, role);
       pass(ncell, 1, {2 + p}, [&](Index b, Index e, auto& add) {
         for (Index n = b; n < e; ++n)
