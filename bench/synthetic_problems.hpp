@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <limits>
 #include <vector>
 
 #include "solver/stencil.hpp"
@@ -159,7 +160,7 @@ inline StencilSystem build(const Spec& s, std::vector<double>* h0 = nullptr,
   };
   // Fixed heads: the west and east edges of the top layer (40 m and 30 m),
   // and the north/south edges of all layers at a linear head.
-  std::vector<double> fixed(static_cast<std::size_t>(n), NAN);
+  std::vector<double> fixed(static_cast<std::size_t>(n), std::numeric_limits<double>::quiet_NaN());
   for (Index l = 0; l < nl; ++l)
     for (Index r = 0; r < nr; ++r)
       for (Index c = 0; c < nc; ++c) {

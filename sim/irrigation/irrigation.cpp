@@ -11,7 +11,6 @@ namespace gwsim {
 namespace {
 inline std::size_t u(Index n) { return static_cast<std::size_t>(n); }
 bool is_free(std::span<const CellRole> role, Index n) { return role[u(n)] == CellRole::free; }
-constexpr double unlimited = std::numeric_limits<double>::infinity();
 } // namespace
 
 IrrigationModel::IrrigationModel(const IrrigationData& data, const FlowModel& flow,

@@ -181,11 +181,17 @@ Simulation::NewtonResult Simulation::solve_linear(double dt, bool steady) {
   struct TakeBack {
     FlowModel& flow;
     StencilSystem& A;
-    ~TakeBack() { flow.take_back_conductances(A); }
+    ~TakeBack() {
+      A.known_fingerprint = 0;
+      flow.take_back_conductances(A);
+    }
   } take_back{flow_, system_};
   {
     Stopwatch t(phases_.assembly);
     assemble(system_, head_, dt, steady);
+    // One pass for the preconditioner's and the first guess's "same
+    // operator as before?" (add_product() changes the right-hand side only).
+    system_.known_fingerprint = fingerprint(system_);
   }
   // The first guess: the combination of the last steps' changes for the
   // update system A dh = F (rhs is F until add_product()), added to the

@@ -245,11 +245,11 @@ void factor_lines(Level& L) {
   L.g.resize(un);
   parallel_for_chunks(nrc, L.chunk_cells, [&](Index b, Index e) {
     for (Index i = b; i < e; ++i) {
-      double w = L.diag[static_cast<std::size_t>(i)];
+      double w = static_cast<double>(L.diag[static_cast<std::size_t>(i)]);
       L.inv_w[static_cast<std::size_t>(i)] = static_cast<float>(1.0 / w);
       for (Index l = 1; l < nl; ++l) {
         const auto j = static_cast<std::size_t>(i + l * nrc), up = j - static_cast<std::size_t>(nrc);
-        const double dn = L.down[up], d = L.diag[j];
+        const double dn = static_cast<double>(L.down[up]), d = static_cast<double>(L.diag[j]);
         L.g[up] = static_cast<float>(dn / w);
         const double wn = d - dn * dn / w;
         w = wn > 1e-6 * d ? wn : d;
@@ -538,7 +538,7 @@ void MultigridPreconditioner::release() {
 
 void MultigridPreconditioner::setup(const StencilSystem& A) {
   Impl& m = *impl_;
-  const std::uint64_t fp = fingerprint(A);
+  const std::uint64_t fp = stencil_fingerprint(A);
   if (!m.lev.empty() && fp == m.fingerprint) return; // same operator: keep the hierarchy
   m.fingerprint = fp;
   SymStencilView view{A.nlay, A.nrow, A.ncol, A.diag.data(), A.east.data(), A.south.data(),

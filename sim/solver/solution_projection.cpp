@@ -43,7 +43,7 @@ std::array<double, 2> chunk_dots(const float* p, const double* q, const double* 
   for (; c + lanes <= hi; c += lanes)
 #pragma omp simd
     for (Index j = 0; j < lanes; ++j) {
-      const double pj = p[c + j];
+      const double pj = static_cast<double>(p[c + j]);
       a[static_cast<std::size_t>(j)] += pj * q[c + j];
       b[static_cast<std::size_t>(j)] += pj * r[c + j];
     }
@@ -64,7 +64,7 @@ void to_double(const std::vector<float>& w, std::vector<double>& x) {
   const float* s = w.data();
   double* d = x.data();
   parallel_for_blocks(static_cast<Index>(w.size()), [&](Index b, Index e) {
-    for (Index i = b; i < e; ++i) d[i] = s[i];
+    for (Index i = b; i < e; ++i) d[i] = static_cast<double>(s[i]);
   });
 }
 } // namespace

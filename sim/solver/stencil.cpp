@@ -37,9 +37,13 @@ std::uint64_t fingerprint(const StencilSystem& A) {
   return h;
 }
 
+std::uint64_t stencil_fingerprint(const StencilSystem& A) {
+  return A.known_fingerprint != 0 ? A.known_fingerprint : fingerprint(A);
+}
+
 std::uint64_t operator_fingerprint(const StencilSystem& A) {
   using U = std::uint64_t;
-  U h = fingerprint(A);
+  U h = stencil_fingerprint(A);
   for (const RankOneTerm& t : A.rank_one) {
     h = (h ^ std::bit_cast<U>(t.gamma)) * 0xC2B2AE3D27D4EB4Full;
     for (std::size_t i = 0; i < t.cells.size(); ++i) {
@@ -55,6 +59,7 @@ std::uint64_t operator_fingerprint(const StencilSystem& A) {
 }
 
 void StencilSystem::resize(Index nl, Index nr, Index nc) {
+  known_fingerprint = 0;
   nlay = nl;
   nrow = nr;
   ncol = nc;
@@ -68,6 +73,7 @@ void StencilSystem::resize(Index nl, Index nr, Index nc) {
 }
 
 void StencilSystem::shape(Index nl, Index nr, Index nc) {
+  known_fingerprint = 0;
   rank_one.clear(); // added afresh by the packages of each assembly
   if (nl == nlay && nr == nrow && nc == ncol && diag.size() == static_cast<std::size_t>(size()) &&
       rhs.size() == diag.size() && east.size() == diag.size() && south.size() == diag.size() &&
@@ -77,6 +83,7 @@ void StencilSystem::shape(Index nl, Index nr, Index nc) {
 }
 
 void StencilSystem::make_nonsymmetric() {
+  known_fingerprint = 0;
   if (!symmetric()) return;
   const Index n = size(), nc = ncol, nrc = nrow * ncol;
   west.assign(static_cast<std::size_t>(n), 0.0);

@@ -62,6 +62,11 @@ struct StencilSystem {
   /// the right-hand side of the same step written for the heads, so that a
   /// warm step is not asked to cut a small imbalance by another 1e-8.
   double residual_scale = 0.0;
+  /// fingerprint(*this), when the assembler has computed it once for the
+  /// preconditioner and the first guess to share (0: unknown, computed on
+  /// demand). Whoever sets it resets it before changing the operator;
+  /// resize(), shape() and make_nonsymmetric() reset it too.
+  std::uint64_t known_fingerprint = 0;
 
   Index size() const { return nlay * nrow * ncol; }
   /// Cells above the last layer: the length of `down`.
@@ -87,6 +92,8 @@ struct StencilSystem {
 /// collision would only cost convergence speed: the Krylov solver always
 /// works with the true operator.)
 std::uint64_t fingerprint(const StencilSystem& A);
+/// A.known_fingerprint if set, else fingerprint(A).
+std::uint64_t stencil_fingerprint(const StencilSystem& A);
 /// The same for the stencil and its rank-one terms (the whole operator).
 std::uint64_t operator_fingerprint(const StencilSystem& A);
 

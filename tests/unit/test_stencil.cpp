@@ -205,3 +205,29 @@ TEST(Stencil, ReductionsAreTheSameOnOneAndTwoThreads) {
 
 } // namespace
 } // namespace gwsim
+
+namespace gwsim {
+namespace {
+
+// A fingerprint stored by the assembler stands for the operator until the
+// operator is reshaped (every assembly starts with shape()): the
+// preconditioner and the first guess then share one pass over it.
+TEST(Stencil, KnownFingerprintStandsForTheOperatorUntilItIsReshaped) {
+  StencilSystem A = random_system(2, 9, 11, false, 9);
+  const std::uint64_t fp = fingerprint(A);
+  EXPECT_EQ(stencil_fingerprint(A), fp);
+  const std::uint64_t whole = operator_fingerprint(A);
+  A.known_fingerprint = fp ^ 0x5555u; // not what a pass would find: shows it is used
+  EXPECT_EQ(stencil_fingerprint(A), fp ^ 0x5555u);
+  EXPECT_NE(operator_fingerprint(A), whole);
+  A.shape(A.nlay, A.nrow, A.ncol); // same shape: the arrays stay, the stored value goes
+  EXPECT_EQ(A.known_fingerprint, 0u);
+  EXPECT_EQ(stencil_fingerprint(A), fp);
+  EXPECT_EQ(operator_fingerprint(A), whole);
+  A.known_fingerprint = 1;
+  A.make_nonsymmetric();
+  EXPECT_EQ(A.known_fingerprint, 0u);
+}
+
+} // namespace
+} // namespace gwsim
