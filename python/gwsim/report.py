@@ -106,6 +106,11 @@ def key_numbers(result: Result) -> dict:
     if meta:
         numbers["run"] = (f"gwsim {meta.get('gwsim_version', '?')}, solver {meta.get('solver', '?')}, "
                           f"{meta.get('threads', '?')} threads, {float(meta.get('wall_time_seconds', np.nan)):.1f} s")
+        phases = [(label, meta.get(f"{key}_seconds")) for label, key in
+                  (("solve", "solve"), ("assembly", "assembly"), ("first guess", "first_guess"),
+                   ("budget", "budget"), ("output", "output"))]
+        if all(v is not None for _, v in phases):  # results of gwsim before the phases were recorded lack them
+            numbers["time by phase"] = ", ".join(f"{label} {float(v):.2f} s" for label, v in phases)
     if not result.completed:
         numbers["warning"] = "the run did not complete (root attribute completed missing)"
     return numbers

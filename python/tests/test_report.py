@@ -46,6 +46,9 @@ def test_report_one_result(transient_run, tmp_path):
         assert f"{r.worst_percent_discrepancy:.2e}" in page
         assert "2018-01-01 to 2018-04-02 (3 stress periods, 6 steps)" in page
         assert "2 layers x 15 rows x 20 columns (600 active cells)" in page
+        meta = r.metadata
+        assert meta["solve_seconds"] > 0.0
+        assert f"solve {meta['solve_seconds']:.2f} s, assembly {meta['assembly_seconds']:.2f} s" in page
         final, change = observed["well_cell"].iloc[-1], observed["well_cell"].iloc[-1] - observed["well_cell"].iloc[0]
         assert f"<td>{final:.3f}</td>" in page and f"<td>{change:.3f}</td>" in page
 
