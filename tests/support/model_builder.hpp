@@ -42,6 +42,16 @@ inline ModelData uniform_model(Index nlay, Index nrow, Index ncol, double dx, do
   return m;
 }
 
+/// Constant head `head` on the first column of layer `layer` (zero-based),
+/// named "west".
+inline ConstantHead west_edge(const Grid& g, double head, Index layer = 0) {
+  ConstantHead c;
+  c.name = "west";
+  for (Index r = 0; r < g.nrow; ++r) c.cells.push_back(g.index(layer, r, 0));
+  c.head.set(0, head);
+  return c;
+}
+
 inline Well well(const std::string& name, Index cell, double rate) {
   Well w;
   w.name = name;

@@ -26,13 +26,8 @@ TEST(RunSummary, TimeByPhaseIsWhereTheWorkIsAndAddsUpToAtMostTheWallTime) {
   // Two layers, constant heads on the west edge, a well, 6 transient steps:
   // every phase has work (first guesses only in transient steps).
   ModelData m = test::uniform_model(2, 20, 24, 100.0, 100.0, 20.0, 10.0, 5.0, 0.5, 1e-4, 30.0);
-  const Grid& g = m.grid;
-  ConstantHead west;
-  west.name = "west";
-  for (Index r = 0; r < g.nrow; ++r) west.cells.push_back(g.index(0, r, 0));
-  west.head.set(0, 30.0);
-  m.stresses.chd.push_back(west);
-  m.stresses.wel.push_back(test::well("w", g.index(1, 9, 18), -800.0));
+  m.stresses.chd.push_back(test::west_edge(m.grid, 30.0));
+  m.stresses.wel.push_back(test::well("w", m.grid.index(1, 9, 18), -800.0));
   m.time.periods.push_back(StressPeriod{30.0, 6, 1.0, false});
 
   SlowSink sink;

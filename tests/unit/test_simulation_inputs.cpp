@@ -29,13 +29,8 @@ ModelData two_period_model() {
     m.aquifer.k[n] = 1.0 + static_cast<double>((n * 7) % 13);
     m.aquifer.k33[n] = 0.05 + 0.01 * static_cast<double>(n % 5);
   }
-  const Grid& g = m.grid;
-  ConstantHead west;
-  west.name = "west";
-  for (Index r = 0; r < g.nrow; ++r) west.cells.push_back(g.index(0, r, 0));
-  west.head.set(0, 30.0);
-  m.stresses.chd.push_back(west);
-  m.stresses.wel.push_back(test::well("w", g.index(1, 4, 8), -500.0));
+  m.stresses.chd.push_back(test::west_edge(m.grid, 30.0));
+  m.stresses.wel.push_back(test::well("w", m.grid.index(1, 4, 8), -500.0));
   m.time.periods.push_back(StressPeriod{10.0, 3, 1.0, false});
   m.stresses.wel.back().rate.set(1, -900.0);
   return m;
