@@ -29,8 +29,6 @@ std::vector<double> step_lengths(const StressPeriod& p) {
 
 namespace {
 
-/// Largest |dh| and its cell (the lowest index among ties, so the answer
-/// does not depend on the thread count).
 /// Head changes kept for first guesses: the scenario's number, else the
 /// default.
 std::size_t first_guess_changes(const SolverSettings& s) {
@@ -38,6 +36,8 @@ std::size_t first_guess_changes(const SolverSettings& s) {
                                                              : SolverSettings::default_first_guess_changes);
 }
 
+/// Largest |dh| and its cell (the lowest index among ties, so the answer
+/// does not depend on the thread count).
 std::pair<double, Index> largest_change(const std::vector<double>& dh) {
   const auto n = static_cast<Index>(dh.size());
   const Index nblock = (n + reduction_block - 1) / reduction_block;
