@@ -62,6 +62,7 @@ void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<
   parallel_for(grid_.nlay * nr, [&](Index lr) {
     const Index i = lr % nr;
     const double delc = grid_.delc[u(i)];
+    const double delc_per_dt = steady ? 0.0 : delc / dt; // no division per cell (as assemble_confined)
     const double* top = row_top(lr);
     const double* bot = grid_.bottom.data() + lr * nc;
     for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
@@ -93,10 +94,10 @@ void FlowModel::assemble(StencilSystem& A, std::span<const double> h, std::span<
       if (n >= nc) face(south_[u(n - nc)], n - nc, true, A.north[u(n)]);
       if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false, A.up[u(n)]);
       if (!steady) {
-        const double area = grid_.delr[u(j)] * delc;
+        const double area_per_dt = grid_.delr[u(j)] * delc_per_dt; // m2/d
         const StoredWater now = stored(n, top[j], bot[j], h[u(n)]);
-        F += area * (stored(n, top[j], bot[j], h_old[u(n)]).v - now.v) / dt;
-        diag += area * now.dv_dh / dt;
+        F += area_per_dt * (stored(n, top[j], bot[j], h_old[u(n)]).v - now.v);
+        diag += area_per_dt * now.dv_dh;
       }
       A.diag[u(n)] = diag;
       A.rhs[u(n)] = F;
