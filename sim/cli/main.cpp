@@ -70,6 +70,8 @@ void print_summary(const ModelData& m, const RunSummary& s, double setup_seconds
   fmt::print("  stress periods       {}\n", s.periods);
   fmt::print("  time steps           {}\n", s.steps);
   fmt::print("  solver               {} ({} iterations in all)\n", s.solver, s.solver_iterations);
+  if (s.newton)
+    fmt::print("  Newton iterations    {} in all, {} time-step cuts\n", s.newton_iterations, s.time_step_cuts);
   fmt::print("  worst budget error   {:.2e} %\n", s.worst_percent_discrepancy);
   fmt::print("  threads              {}\n", s.threads);
   fmt::print("  wall time            {:.2f} s ({:.2f} s reading and setting up)\n", setup_seconds + s.wall_seconds,

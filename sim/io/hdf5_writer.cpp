@@ -841,6 +841,8 @@ void Hdf5Writer::finish(const RunSummary& summary) {
       h5::set_attribute(m, name, v);
     h5::set_attribute(m, "solver", summary.solver);
     h5::set_attribute(m, "total_solver_iterations", static_cast<std::int64_t>(summary.solver_iterations));
+    h5::set_attribute(m, "total_newton_iterations", static_cast<std::int64_t>(summary.newton_iterations));
+    h5::set_attribute(m, "time_step_cuts", static_cast<std::int32_t>(summary.time_step_cuts));
     h5::set_attribute(m, "steps", static_cast<std::int32_t>(summary.steps));
     h5::set_attribute(m, "periods", static_cast<std::int32_t>(summary.periods));
     h5::set_attribute(m, "worst_percent_discrepancy", summary.worst_percent_discrepancy);

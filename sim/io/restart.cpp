@@ -429,6 +429,8 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   s.steps_done = in.get<std::int32_t>("state");
   s.time = in.get<double>("state");
   s.solver_iterations = in.get<std::int64_t>("state");
+  s.newton_iterations = in.get<std::int64_t>("state");
+  s.time_step_cuts = in.get<std::int32_t>("state");
   s.worst_percent_discrepancy = in.get<double>("state");
   s.head = in.doubles("heads");
   s.pond_volume = in.doubles("pond volumes");
@@ -698,6 +700,8 @@ void RestartRecorder::commit(SimulationState&& state) {
         o.put<std::int32_t>(state.steps_done);
         o.put<double>(state.time);
         o.put<std::int64_t>(state.solver_iterations);
+        o.put<std::int64_t>(state.newton_iterations);
+        o.put<std::int32_t>(state.time_step_cuts);
         o.put<double>(state.worst_percent_discrepancy);
         o.doubles(state.head);
         o.doubles(state.pond_volume);

@@ -41,6 +41,9 @@ struct RunSummary {
   int steps = 0;
   int periods = 0;
   long solver_iterations = 0;
+  bool newton = false;          ///< the model needs outer (Newton) iterations
+  long newton_iterations = 0;   ///< outer iterations of all steps (1 per step if linear)
+  int time_step_cuts = 0;       ///< times a step was halved to converge
   double worst_percent_discrepancy = 0.0; ///< largest |percent discrepancy| of any step
   double wall_seconds = 0.0;
   PhaseSeconds phases;      ///< where wall_seconds went

@@ -412,6 +412,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
   RunSummary sum;
   sum.threads = max_threads();
   sum.solver = solver_->name();
+  sum.newton = nonlinear_;
   sum.periods = static_cast<int>(model_.time.periods.size());
   const int nsteps = total_steps();
   try {
@@ -451,6 +452,8 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       if (irrigation_) irrigation_->set_allotment_use(resume->allotment_use);
       sum.steps = resume->steps_done;
       sum.solver_iterations = resume->solver_iterations;
+      sum.newton_iterations = resume->newton_iterations;
+      sum.time_step_cuts = resume->time_step_cuts;
       sum.worst_percent_discrepancy = resume->worst_percent_discrepancy;
     }
     for (int per = first_period; per < sum.periods; ++per) {
@@ -504,6 +507,8 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         t.reset();
         sum.steps += 1;
         sum.solver_iterations += info.solver_iterations;
+        sum.newton_iterations += info.newton_iterations;
+        sum.time_step_cuts += info.time_step_cuts;
         sum.worst_percent_discrepancy =
             std::max(sum.worst_percent_discrepancy, std::abs(b.percent_discrepancy));
         if (progress) progress(info, b, nsteps);
@@ -517,6 +522,8 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         st.time = period_start;
         st.head = head_;
         st.solver_iterations = sum.solver_iterations;
+        st.newton_iterations = sum.newton_iterations;
+        st.time_step_cuts = sum.time_step_cuts;
         st.worst_percent_discrepancy = sum.worst_percent_discrepancy;
         if (ponds_) st.pond_volume = ponds_->volumes();
         st.head_changes = projection_.save();

@@ -39,6 +39,8 @@ struct SimulationState {
   std::vector<double> head;  ///< m, ncell
   std::vector<double> pond_volume; ///< m3, one per pond
   long solver_iterations = 0;
+  long newton_iterations = 0;
+  int time_step_cuts = 0;
   double worst_percent_discrepancy = 0.0;
   /// The last transient steps' head changes (m, ncell each, newest first;
   /// empty if none) and the operator they were last combined for: the

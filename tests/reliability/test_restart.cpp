@@ -241,6 +241,8 @@ TEST_F(Restart, ResumedRunReportsWhatTheUninterruptedRunReported) {
   }
   EXPECT_EQ(resumed.summary.steps, full.summary.steps);
   EXPECT_EQ(resumed.summary.solver_iterations, full.summary.solver_iterations);
+  EXPECT_EQ(resumed.summary.newton_iterations, full.summary.newton_iterations);
+  EXPECT_EQ(resumed.summary.time_step_cuts, full.summary.time_step_cuts);
   EXPECT_TRUE(fs::is_empty(dir)) << "restart files left after the resumed run finished";
 }
 
@@ -326,6 +328,8 @@ TEST_F(Restart, ResumedTransientRunStartsFromTheSameFirstGuess) {
     EXPECT_EQ(resumed.budgets[s].percent_discrepancy, full.budgets[s].percent_discrepancy) << "step " << s;
   }
   EXPECT_EQ(resumed.summary.solver_iterations, full.summary.solver_iterations);
+  EXPECT_EQ(resumed.summary.newton_iterations, full.summary.newton_iterations);
+  EXPECT_EQ(resumed.summary.time_step_cuts, full.summary.time_step_cuts);
 }
 
 // Resumed in the middle of 2015 with both allotments partly used: the rest

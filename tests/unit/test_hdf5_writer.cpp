@@ -105,6 +105,8 @@ RunSummary summary() {
   r.steps = 3;
   r.periods = 2;
   r.solver_iterations = 24;
+  r.newton_iterations = 7;
+  r.time_step_cuts = 1;
   r.worst_percent_discrepancy = 0.03;
   r.wall_seconds = 1.5;
   r.phases = {0.1, 0.2, 0.9, 0.125, 0.0625};
@@ -388,6 +390,8 @@ TEST_F(Hdf5WriterTest, WritesLayoutHeadsBudgetObservationsAndMetadata) {
   EXPECT_EQ(attr_string(f, "/metadata", "solver"), "pcg");
   EXPECT_EQ(attr_number<std::int32_t>(f, "/metadata", "threads"), 2);
   EXPECT_EQ(attr_number<std::int64_t>(f, "/metadata", "total_solver_iterations"), 24);
+  EXPECT_EQ(attr_number<std::int64_t>(f, "/metadata", "total_newton_iterations"), 7);
+  EXPECT_EQ(attr_number<std::int32_t>(f, "/metadata", "time_step_cuts"), 1);
   EXPECT_EQ(attr_number<std::int32_t>(f, "/metadata", "steps"), 3);
   EXPECT_EQ(attr_number<double>(f, "/metadata", "wall_time_seconds"), 1.5);
   EXPECT_EQ(attr_number<double>(f, "/metadata", "assembly_seconds"), 0.1);

@@ -43,5 +43,38 @@ TEST(RunSummary, TimeByPhaseIsWhereTheWorkIsAndAddsUpToAtMostTheWallTime) {
   EXPECT_EQ(sink.summary.phases.solve, t.solve);
 }
 
+// The summary's Newton iterations and time-step cuts are those of every
+// step added up; a linear model takes one outer iteration per step.
+TEST(RunSummary, NewtonIterationsAndCutsAreTheStepsAddedUp) {
+  // One convertible layer (top 20 m, bottom 0), water table at 15 m, a well:
+  // the saturated thickness changes with the heads.
+  ModelData m = test::uniform_model(1, 12, 14, 100.0, 100.0, 20.0, 20.0, 10.0, 10.0, 1e-5, 15.0);
+  m.aquifer.layer_type[0] = LayerType::convertible;
+  m.solver = SolverSettings{}; // the scenario defaults
+  m.stresses.chd.push_back(test::west_edge(m.grid, 15.0));
+  m.stresses.wel.push_back(test::well("w", m.grid.index(0, 6, 10), -300.0));
+  m.time.periods.push_back(StressPeriod{20.0, 4, 1.0, false});
+  test::RecordingSink sink;
+  const RunSummary s = Simulation(m).run(sink);
+  ASSERT_EQ(s.steps, 5);
+  long newton = 0;
+  int cuts = 0;
+  for (const StepInfo& i : sink.info) {
+    newton += i.newton_iterations;
+    cuts += i.time_step_cuts;
+  }
+  EXPECT_TRUE(s.newton);
+  EXPECT_EQ(s.newton_iterations, newton);
+  EXPECT_EQ(s.time_step_cuts, cuts);
+  EXPECT_GT(s.newton_iterations, s.steps); // the water table moves: more than one per step
+  EXPECT_EQ(sink.summary.newton_iterations, newton);
+
+  m.aquifer.layer_type[0] = LayerType::confined;
+  test::RecordingSink linear_sink;
+  const RunSummary linear = Simulation(m).run(linear_sink);
+  EXPECT_FALSE(linear.newton);
+  EXPECT_EQ(linear.newton_iterations, linear.steps);
+}
+
 } // namespace
 } // namespace gwsim
