@@ -132,9 +132,9 @@ public:
       const Index n = target_.cell(c);
       return n >= 0 && is_free(role, n) ? flow(c) : 0.0;
     };
-    const auto nc = target_.size();
-    t.in = parallel_sum(nc, [&](Index c) { return std::max(q(c), 0.0); });
-    t.out = parallel_sum(nc, [&](Index c) { return std::max(-q(c), 0.0); });
+    const auto [in, out] = parallel_sum_in_out(target_.size(), q);
+    t.in = in;
+    t.out = out;
     return t;
   }
 

@@ -286,8 +286,9 @@ void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h,
     if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false);
     return q;
   };
-  term.in += parallel_sum(ntot, [&](Index n) { return std::max(flow(n), 0.0); });
-  term.out += parallel_sum(ntot, [&](Index n) { return std::max(-flow(n), 0.0); });
+  const auto [in, out] = parallel_sum_in_out(ntot, flow);
+  term.in += in;
+  term.out += out;
 }
 
 Index FlowModel::dry_cells(std::span<const double> h) const {
