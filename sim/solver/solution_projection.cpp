@@ -78,7 +78,6 @@ SolutionProjection::SolutionProjection(std::size_t capacity)
 void SolutionProjection::clear() {
   order_.clear();
   std::fill(fresh_.begin(), fresh_.end(), false);
-  restored_ = false;
 }
 
 void SolutionProjection::keep_newest(std::size_t keep) {
@@ -134,8 +133,7 @@ void SolutionProjection::restore(const Saved& saved) {
     const std::vector<float>& src = saved.newest_first[i];
     newest_slot(src.size()) = src;
   }
-  fingerprint_ = saved.fingerprint;
-  restored_ = true;
+  fingerprint_ = saved.fingerprint; // the same operator next keeps them all
 }
 
 std::vector<std::vector<double>> SolutionProjection::solutions() const {
@@ -162,10 +160,14 @@ void SolutionProjection::symmetric_sums(const StencilSystem& A, std::vector<doub
     for (std::size_t i = 0; i < 2 * k; ++i) p[i] += q[i];
     return p;
   };
+  // One pass per stale solution (its row), the first also summing (w_i, b);
+  // a pass for (w_i, b) alone if none is stale.
+  std::vector<std::size_t> passes;
+  for (std::size_t t = 0; t < k; ++t)
+    if (stale[t]) passes.push_back(t);
+  if (passes.empty()) passes.push_back(k);
   bool have_g = false;
-  for (std::size_t t = 0; t <= k; ++t) {
-    if (t < k && !stale[t]) continue;
-    if (t == k && have_g) break; // the right-hand side's sums came with a stale row
+  for (const std::size_t t : passes) {
     const bool row = t < k;
     if (row) {
       to_double(w_[order_[t]], x_);
@@ -260,16 +262,15 @@ SolutionProjection::Combination SolutionProjection::combination(const StencilSys
   if (order_.empty()) return {};
   const std::uint64_t fp = operator_fingerprint(A);
   const bool sym = A.symmetric();
-  const bool same = restored_ ? fp == fingerprint_ : fp == fingerprint_ && sym == symmetric_;
-  if (!same) {
+  // (The fingerprint covers the nonsymmetric arrays: a change between a
+  // symmetric and a nonsymmetric operator is a change of fingerprint.)
+  if (fp != fingerprint_) {
     // Another operator: every Gram row is stale, and only the newest few
     // solutions are worth an operator application each.
     keep_newest(kept_after_change);
     std::fill(fresh_.begin(), fresh_.end(), false);
   }
-  restored_ = false;
   fingerprint_ = fp;
-  symmetric_ = sym;
   const std::size_t k = order_.size();
   std::vector<double> sums(k, 0.0);
   if (sym) symmetric_sums(A, sums);

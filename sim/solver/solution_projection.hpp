@@ -113,9 +113,6 @@ private:
   std::vector<bool> fresh_;            ///< the Gram row is for fingerprint_
   std::vector<double> gram_;           ///< capacity^2, by slot: (u_i, A w_j)
   std::uint64_t fingerprint_ = 0;
-  bool symmetric_ = true;
-  /// restore() set fingerprint_: a matching operator keeps every solution.
-  bool restored_ = false;
   /// Work vectors: a kept solution in double and its image A w; A w of
   /// every kept solution, by slot, for nonsymmetric operators.
   std::vector<double> x_, ax_;
