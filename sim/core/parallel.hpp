@@ -72,34 +72,6 @@ template <class F> inline double parallel_sum(Index n, F&& f) {
   });
 }
 
-/// Deterministic sums of the positive and of the negative parts of f(i)
-/// over [0, n) in one pass, {sum max(f, 0), sum max(-f, 0)}: a budget
-/// term's inflow and outflow. Each is the same sum, in the same order, as
-/// parallel_sum() of that part.
-template <class F> inline std::array<double, 2> parallel_sum_in_out(Index n, F&& f) {
-  const Index nblock = (n + reduction_block - 1) / reduction_block;
-  auto block = [&](Index b, Index e) {
-    std::array<double, 2> s{0.0, 0.0};
-    for (Index i = b; i < e; ++i) {
-      const double q = f(i);
-      s[0] += std::max(q, 0.0);
-      s[1] += std::max(-q, 0.0);
-    }
-    return s;
-  };
-  if (nblock <= 1) return n > 0 ? block(Index{0}, n) : std::array<double, 2>{0.0, 0.0};
-  std::vector<std::array<double, 2>> partial(static_cast<std::size_t>(nblock));
-#pragma omp parallel for schedule(static) if (n >= min_parallel_length)
-  for (Index b = 0; b < nblock; ++b)
-    partial[static_cast<std::size_t>(b)] = block(b * reduction_block, std::min(n, (b + 1) * reduction_block));
-  std::array<double, 2> s{0.0, 0.0};
-  for (const auto& p : partial) {
-    s[0] += p[0];
-    s[1] += p[1];
-  }
-  return s;
-}
-
 /// Maximum of f(i) over [0, n) (order-independent, hence deterministic);
 /// returns `init` for an empty range.
 template <class F> inline double parallel_max(Index n, F&& f, double init = 0.0) {
@@ -136,6 +108,26 @@ inline R parallel_reduce_chunks(Index n, Index chunk, R init, F&& f, C&& combine
     part[static_cast<std::size_t>(b)] = f(b * chunk, std::min(n, (b + 1) * chunk));
   for (const R& p : part) init = combine(init, p);
   return init;
+}
+
+/// Deterministic sums of the positive and of the negative parts of f(i)
+/// over [0, n) in one pass, {sum max(f, 0), sum max(-f, 0)}: a budget
+/// term's inflow and outflow. Each is the same sum, in the same order, as
+/// parallel_sum() of that part.
+template <class F> inline std::array<double, 2> parallel_sum_in_out(Index n, F&& f) {
+  using Pair = std::array<double, 2>;
+  return parallel_reduce_chunks(
+      n, reduction_block, Pair{0.0, 0.0},
+      [&](Index b, Index e) {
+        Pair s{0.0, 0.0};
+        for (Index i = b; i < e; ++i) {
+          const double q = f(i);
+          s[0] += std::max(q, 0.0);
+          s[1] += std::max(-q, 0.0);
+        }
+        return s;
+      },
+      [](Pair a, const Pair& b) { return Pair{a[0] + b[0], a[1] + b[1]}; });
 }
 
 } // namespace gwsim
