@@ -120,10 +120,17 @@ public:
   void add_to(StencilSystem& A, std::span<const double>,
               std::span<const CellRole> role) const override {
     if (!rate_) return;
-    parallel_for(target_.size(), [&](Index c) {
-      const Index n = target_.cell(c);
-      if (n >= 0 && is_free(role, n)) A.rhs[static_cast<std::size_t>(n)] += flow(c);
-    });
+    // By grid rows: the plan area from the loop indices, not from a
+    // division per column (flow() is for the budget's single columns).
+    const Index nc = grid_.ncol;
+    const double* rate = rate_->data();
+    double* rhs = A.rhs.data();
+    parallel_for(grid_.nrow, [&](Index i) {
+      for (Index c = i * nc, j = 0; j < nc; ++c, ++j) {
+        const Index n = target_.cell(c);
+        if (n >= 0 && is_free(role, n)) rhs[n] += rate[c] * grid_.area(i, j);
+      }
+    }, nc);
   }
   BudgetTerm budget(std::span<const double>, std::span<const CellRole> role) const override {
     BudgetTerm t{name()};

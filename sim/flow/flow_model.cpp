@@ -239,32 +239,31 @@ FlowModel::NotFree FlowModel::not_free(std::span<const CellRole> role) {
   return list;
 }
 
-void FlowModel::storage_budget(BudgetTerm& term, std::span<const double> h,
-                               std::span<const double> h_old, double dt, bool steady,
-                               std::span<const CellRole> role) const {
-  if (steady) return;
-  using Pair = std::array<double, 2>;
-  const Index nc = grid_.ncol, nr = grid_.nrow;
-  // Blocks of whole grid rows (plan area from the loop indices), in and
-  // out summed together.
-  const Index rows_per_block = std::max<Index>(1, reduction_block / nc);
-  const Pair io = parallel_reduce_chunks(
-      grid_.nlay * nr, rows_per_block, Pair{0.0, 0.0},
-      [&](Index lr0, Index lr1) {
-        Pair s{0.0, 0.0};
-        for_each_storage_flow(h, h_old, dt, role, lr0, lr1, [&](Index, double q) {
-          if (q > 0.0) s[0] += q;
-          else s[1] -= q;
-        });
-        return s;
-      },
-      [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; });
-  term.in += io[0];
-  term.out += io[1];
+void FlowModel::storage_flows(Index lr, std::span<const double> h, std::span<const double> h_old, double dt,
+                              std::span<const CellRole> role, double* q) const {
+  const Index nc = grid_.ncol, n0 = lr * nc;
+  const double delc = grid_.delc[u(lr % grid_.nrow)];
+  const double* top = row_top(lr);
+  const double* bot = grid_.bottom.data() + n0;
+  const double* dr = grid_.delr.data();
+  const double *H = h.data() + n0, *HO = h_old.data() + n0, *ss = aquifer_.ss.data() + n0;
+  const CellRole* R = role.data() + n0;
+  if (convertible_.empty()) {
+    // storage_flow() of a confined cell, term by term (the same values),
+    // without its branch: the loop vectorises.
+    for (Index j = 0; j < nc; ++j) {
+      const double c = ss[j] * (top[j] - bot[j]);
+      const double v = dr[j] * delc * (c * HO[j] - c * H[j]) / dt;
+      q[j] = R[j] == CellRole::free ? v : 0.0;
+    }
+    return;
+  }
+  for (Index j = 0; j < nc; ++j)
+    q[j] = R[j] == CellRole::free ? storage_flow(n0 + j, dr[j] * delc, top[j], bot[j], H[j], HO[j], dt) : 0.0;
 }
 
-void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h,
-                                  std::span<const CellRole> role) const {
+void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h, std::span<const CellRole> role,
+                                  std::span<const Index> fixed) const {
   const Index ntot = grid_.ncell(), nc = grid_.ncol, nrc = grid_.ncell_layer();
   // Flow from each fixed cell into its free neighbours, m3/d (> 0 into the
   // aquifer), with the same face flows as the free cells' equations. Flow
@@ -286,9 +285,23 @@ void FlowModel::fixed_head_budget(BudgetTerm& term, std::span<const double> h,
     if (n >= nrc) face(down_[u(n - nrc)], n - nrc, false);
     return q;
   };
-  const auto [in, out] = parallel_sum_in_out(ntot, flow);
+  // Over the fixed cells only (a few edges of a 270 000-cell model, not a
+  // pass over every cell's role).
+  const auto [in, out] = parallel_sum_in_out(static_cast<Index>(fixed.size()),
+                                             [&](Index i) { return flow(fixed[u(i)]); });
   term.in += in;
   term.out += out;
+}
+
+void FlowModel::flows_into(const Face& first, Index count, std::span<const double> h, double* q) const {
+  const Index n0 = first.n, m0 = neighbour(first);
+  const double* c = (first.dir == 0 ? east_ : first.dir == 1 ? south_ : down_).data() + n0;
+  if (nonlinear_ && first.dir != 2) {
+    for (Index i = 0; i < count; ++i) q[i] = face_flow(c[i], n0 + i, m0 + i, true, h);
+    return;
+  }
+  const double *hn = h.data() + n0, *hm = h.data() + m0;
+  for (Index i = 0; i < count; ++i) q[i] = c[i] * (hm[i] - hn[i]);
 }
 
 Index FlowModel::dry_cells(std::span<const double> h) const {

@@ -77,14 +77,10 @@ public:
   void take_back_conductances(StencilSystem& A);
   bool lent() const { return lent_; }
 
-  /// Storage term: A (V(h_old) - V(h)) / dt summed over free cells; "in"
-  /// when water is released from storage (falling heads), as in MODFLOW.
-  void storage_budget(BudgetTerm& term, std::span<const double> h, std::span<const double> h_old,
-                      double dt, bool steady, std::span<const CellRole> role) const;
-
-  /// Constant-head term: flow from fixed cells into free neighbours.
-  void fixed_head_budget(BudgetTerm& term, std::span<const double> h,
-                         std::span<const CellRole> role) const;
+  /// Constant-head term: flow from the fixed cells (`fixed`: every cell
+  /// whose role is fixed, as not_free() lists them) into free neighbours.
+  void fixed_head_budget(BudgetTerm& term, std::span<const double> h, std::span<const CellRole> role,
+                         std::span<const Index> fixed) const;
 
   /// Storage flow of free cell n, m3/d (> 0 released from storage).
   double storage_flow(Index n, double h, double h_old, double dt) const {
@@ -107,24 +103,14 @@ public:
     });
   }
 
-  /// f(n, q) for the free cells of grid rows [lr0, lr1) (lr = layer * nrow
-  /// + row) in cell order, q their storage flow (m3/d, > 0 released from
-  /// storage); plan areas and tops from the loop indices.
-  template <class F>
-  void for_each_storage_flow(std::span<const double> h, std::span<const double> h_old, double dt,
-                             std::span<const CellRole> role, Index lr0, Index lr1, F f) const {
-    const Index nc = grid_.ncol, nr = grid_.nrow;
-    for (Index lr = lr0; lr < lr1; ++lr) {
-      const double delc = grid_.delc[static_cast<std::size_t>(lr % nr)];
-      const double* top = row_top(lr);
-      const double* bot = grid_.bottom.data() + lr * nc;
-      for (Index n = lr * nc, j = 0; j < nc; ++n, ++j) {
-        const auto k = static_cast<std::size_t>(n);
-        if (role[k] != CellRole::free) continue;
-        f(n, storage_flow(n, grid_.delr[static_cast<std::size_t>(j)] * delc, top[j], bot[j], h[k], h_old[k], dt));
-      }
-    }
-  }
+  /// Storage flows of the cells of grid row lr (= layer * nrow + row) into
+  /// q[0, ncol), m3/d (> 0 released from storage), 0 for cells that are not
+  /// free; each the value of storage_flow(). Storage term of the water
+  /// budget: A (V(h_old) - V(h)) / dt summed over free cells, "in" when water
+  /// is released (falling heads), as in MODFLOW (summed by the zone budget's
+  /// pass, which visits every cell's storage flow anyway).
+  void storage_flows(Index lr, std::span<const double> h, std::span<const double> h_old, double dt,
+                     std::span<const CellRole> role, double* q) const;
 
   /// A face between cell n and its east (dir 0), south (1) or lower (2)
   /// neighbour.
@@ -150,6 +136,9 @@ public:
     const double c = f.dir == 0 ? east_[k] : f.dir == 1 ? south_[k] : down_[k];
     return face_flow(c, f.n, neighbour(f), f.dir != 2, h);
   }
+  /// flow_into() of the `count` faces {first.n + i, first.dir} into q: a
+  /// plain loop that vectorises in models without convertible cells.
+  void flows_into(const Face& first, Index count, std::span<const double> h, double* q) const;
 
   /// Number of active convertible cells whose head is below their bottom.
   Index dry_cells(std::span<const double> h) const;

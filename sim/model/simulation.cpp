@@ -331,11 +331,13 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
     projection_.remember_difference(head_, head_old_);
   }
   std::optional<Stopwatch> timing(std::in_place, phases_.budget);
-  const StepBudget b = budget(dt, steady);
-  // Zone budget before end_step(): packages still hold this step's state.
-  // The solved system is not needed again (the next solve assembles it
-  // afresh): the zone budget uses its diag and rhs as scratch.
-  const ZoneBudgetStep z = zones_->compute(head_, head_old_, dt, steady, role_, packages_, system_);
+  // Budgets before end_step(): packages still hold this step's state. The
+  // solved system is not needed again (the next solve assembles it afresh):
+  // the zone budget uses its diag and rhs as scratch. Its pass over the
+  // storage flows also gives the water budget's storage term.
+  BudgetTerm storage{"storage"};
+  const ZoneBudgetStep z = zones_->compute(head_, head_old_, dt, steady, role_, packages_, system_, storage);
+  const StepBudget b = budget(storage);
   if (zone_step_.terms.empty()) {
     zone_step_ = z;
     std::fill(zone_step_.in.begin(), zone_step_.in.end(), 0.0);
@@ -358,11 +360,10 @@ void Simulation::advance(double dt, bool steady, int cuts_left, double weight, S
   }
 }
 
-StepBudget Simulation::budget(double dt, bool steady) const {
+StepBudget Simulation::budget(const BudgetTerm& storage) const {
   StepBudget b;
-  BudgetTerm storage{"storage"}, chd{"chd"};
-  flow_.storage_budget(storage, head_, head_old_, dt, steady, role_);
-  flow_.fixed_head_budget(chd, head_, role_);
+  BudgetTerm chd{"chd"};
+  flow_.fixed_head_budget(chd, head_, role_, not_free_.fixed);
   b.terms.push_back(storage);
   b.terms.push_back(chd);
   for (const auto& p : packages_) b.terms.push_back(p->budget(head_, role_));

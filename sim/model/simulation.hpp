@@ -119,7 +119,9 @@ private:
   void start_update(double dt);
   /// Largest |dh| / thickness over convertible cells.
   double max_relative_change() const;
-  StepBudget budget(double dt, bool steady) const;
+  /// This step's water budget, its storage term given (ZoneBudget::compute()
+  /// sums it in its pass over the storage flows).
+  StepBudget budget(const BudgetTerm& storage) const;
   /// output.save_heads for the step of length dt ending at `time` (d since
   /// the start).
   bool should_save_heads(int period, int step, double time, double dt, bool last) const;

@@ -1,6 +1,7 @@
 #include "model/zone_budget.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "core/error.hpp"
 #include "core/parallel.hpp"
@@ -9,6 +10,32 @@ namespace gwsim {
 
 namespace {
 inline std::size_t u(Index n) { return static_cast<std::size_t>(n); }
+
+/// {sum of max(q, 0), sum of max(-q, 0)} over q[0, n): inflow and outflow
+/// in 8 partial sums each (vectorised), always added in the same order, so
+/// the same for any thread count.
+std::array<double, 2> in_out(const double* q, Index n) {
+  constexpr Index lanes = 8;
+  std::array<double, lanes> a{}, b{};
+  Index i = 0;
+  for (; i + lanes <= n; i += lanes)
+#pragma omp simd
+    for (Index j = 0; j < lanes; ++j) {
+      const double v = q[i + j]; // values, not std::max's references: GCC vectorises selects of values only
+      a[u(j)] += v > 0.0 ? v : 0.0;
+      b[u(j)] += v < 0.0 ? -v : 0.0;
+    }
+  double in = 0.0, out = 0.0;
+  for (; i < n; ++i) {
+    in += q[i] > 0.0 ? q[i] : 0.0;
+    out += q[i] < 0.0 ? -q[i] : 0.0;
+  }
+  for (std::size_t j = 0; j < a.size(); ++j) {
+    in += a[j];
+    out += b[j];
+  }
+  return {in, out};
+}
 } // namespace
 
 ZoneBudget::ZoneBudget(const ModelData& model, const FlowModel& flow)
@@ -48,12 +75,26 @@ ZoneBudget::ZoneBudget(const ModelData& model, const FlowModel& flow)
     const int a = aquifer_of_layer[u(g.layer_of(n))];
     if (a >= 0) unit_[u(n)] = static_cast<std::int16_t>(zone * static_cast<int>(naquifer_) + a);
   }
+  // Runs of one unit along each grid row (one per row when zones are not
+  // given: the whole row is one layer's unit).
+  const Index nc = g.ncol;
+  row_runs_.assign(u(g.nlay * g.nrow + 1), 0);
+  for (Index lr = 0; lr < g.nlay * g.nrow; ++lr) {
+    for (Index j = 0; j < nc;) {
+      const Index n = lr * nc + j;
+      Index e = j + 1;
+      while (e < nc && unit_[u(lr * nc + e)] == unit_[u(n)]) ++e;
+      if (unit(n) >= 0) runs_.push_back({j, e, unit(n)});
+      j = e;
+    }
+    row_runs_[u(lr + 1)] = runs_.size();
+  }
 }
 
 ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const double> h_old, double dt,
                                    bool steady, std::span<const CellRole> role,
                                    const std::vector<std::unique_ptr<Package>>& packages,
-                                   StencilSystem& scratch) const {
+                                   StencilSystem& scratch, BudgetTerm& storage) const {
   ZoneBudgetStep zb;
   zb.nzone = nzone_;
   zb.naquifer = naquifer_;
@@ -65,66 +106,114 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
   const std::size_t nunit = nzone_ * naquifer_;
   zb.in.assign(zb.terms.size() * nunit, 0.0);
   zb.out.assign(zb.terms.size() * nunit, 0.0);
-  const Index ncell = grid_.ncell();
-  // One pass over items [0, count) (cells or faces) for the terms in
-  // `slots` (term indices); body(b, e, add) calls add(slot, unit, q) for
-  // items in [b, e). Items are summed in fixed blocks (at most 256, never
-  // sized by the thread count), each block into its own in/out rows, and
-  // the blocks are added in order: deterministic, and the same for any
-  // number of threads.
-  // `per_item`: cells per counted item (ncol when the items are grid rows).
+  const Index ncell = grid_.ncell(), nc = grid_.ncol, nrows = grid_.nlay * grid_.nrow;
+  // One pass over items [0, count) (grid rows or face runs) for the terms in
+  // `slots` (term indices); body(b, e, add) calls add(slot, unit, in, out)
+  // for items in [b, e) (slot: a position in `slots`), unit == nunit
+  // standing for all free cells (the
+  // water budget's term, into `totals`). Items are summed in fixed blocks
+  // (at most 256, never sized by the thread count), each block into its own
+  // in/out rows, and the blocks are added in order: deterministic, and the
+  // same for any number of threads.
+  // `per_item`: cells per item (ncol for grid rows).
+  std::array<double, 2> totals{0.0, 0.0};
   auto pass = [&](Index count, Index per_item, const std::vector<std::size_t>& slots, auto&& body) {
     const Index block = std::max<Index>(std::max<Index>(1, reduction_block / per_item), (count + 255) / 256);
     const Index nblock = (count + block - 1) / block;
-    const std::size_t width = 2 * slots.size() * nunit;
+    const std::size_t units = nunit + 1, width = 2 * slots.size() * units;
     std::vector<double> part(static_cast<std::size_t>(nblock) * width, 0.0);
     parallel_for(nblock, [&](Index b) {
       double* acc = part.data() + static_cast<std::size_t>(b) * width;
-      auto add = [&](std::size_t slot, int unit, double q) {
-        if (unit < 0) return;
-        const std::size_t k = 2 * (slot * nunit + static_cast<std::size_t>(unit));
-        if (q > 0.0) acc[k] += q;
-        else acc[k + 1] -= q;
+      auto add = [&](std::size_t slot, int unit, double in, double out) {
+        GWSIM_ASSERT(slot < slots.size() && unit >= 0 && static_cast<std::size_t>(unit) < units);
+        const std::size_t k = 2 * (slot * units + static_cast<std::size_t>(unit));
+        acc[k] += in;
+        acc[k + 1] += out;
       };
       body(b * block, std::min(count, (b + 1) * block), add);
     }, block * per_item);
     for (Index b = 0; b < nblock; ++b) {
       const double* acc = part.data() + static_cast<std::size_t>(b) * width;
-      for (std::size_t sl = 0; sl < slots.size(); ++sl)
+      for (std::size_t sl = 0; sl < slots.size(); ++sl) {
         for (std::size_t un = 0; un < nunit; ++un) {
           const std::size_t k = slots[sl] * nunit + un;
-          zb.in[k] += acc[2 * (sl * nunit + un)];
-          zb.out[k] += acc[2 * (sl * nunit + un) + 1];
+          zb.in[k] += acc[2 * (sl * units + un)];
+          zb.out[k] += acc[2 * (sl * units + un) + 1];
         }
+        totals[0] += acc[2 * (sl * units + nunit)];
+        totals[1] += acc[2 * (sl * units + nunit) + 1];
+      }
     }
   };
-  auto free = [&](Index n) { return role[u(n)] == CellRole::free; };
-  // Storage of every free cell, by blocks of grid rows.
+  // Sum the row's values q (0 where a cell is not free) over each unit run
+  // of grid row lr, and over the whole row when `total`, into `slot`.
+  auto add_row = [&](Index lr, const double* q, std::size_t slot, bool total, auto& add) {
+    for (std::size_t i = row_runs_[u(lr)]; i < row_runs_[u(lr + 1)]; ++i) {
+      const Run& r = runs_[i];
+      const auto [in, out] = in_out(q + r.begin, r.end - r.begin);
+      add(slot, r.unit, in, out);
+    }
+    if (total) {
+      const auto [in, out] = in_out(q, nc);
+      add(slot, static_cast<int>(nunit), in, out);
+    }
+  };
+  // Storage of every free cell, by blocks of grid rows; the model's storage
+  // term from the same flows.
   if (!steady)
-    pass(grid_.nlay * grid_.nrow, grid_.ncol, {0}, [&](Index b, Index e, auto& add) {
-      flow_.for_each_storage_flow(h, h_old, dt, role, b, e, [&](Index n, double q) { add(0, unit(n), q); });
+    pass(nrows, nc, {0}, [&](Index b, Index e, auto& add) {
+      std::vector<double> q(u(nc));
+      for (Index lr = b; lr < e; ++lr) {
+        flow_.storage_flows(lr, h, h_old, dt, role, q.data());
+        add_row(lr, q.data(), 0, true, add);
+      }
     });
+  storage.in += totals[0];
+  storage.out += totals[1];
   // Faces: from a constant head into a free cell is "chd"; between free
   // cells of different units "other_units"; faces inside a unit add
   // nothing, so only the others are visited (listed again when the roles
-  // change, at most once per stress period).
+  // change, at most once per stress period), in runs of consecutive cells.
+  auto free = [&](Index n) { return role[u(n)] == CellRole::free; };
   if (faces_role_.size() != role.size() || !std::equal(role.begin(), role.end(), faces_role_.begin())) {
     faces_role_.assign(role.begin(), role.end());
-    faces_ = flow_.faces(role, [&](Index n, Index m) { return !(free(n) && free(m)) || unit(n) != unit(m); });
+    faces_.clear();
+    for (const FlowModel::Face& f : flow_.faces(role, [&](Index n, Index m) {
+           return !(free(n) && free(m)) || unit(n) != unit(m);
+         })) {
+      const Index m = flow_.neighbour(f);
+      const FaceRun::Kind kind = free(f.n) && free(m) ? FaceRun::both_free
+                                 : free(f.n)                ? FaceRun::n_free
+                                                            : FaceRun::m_free;
+      FaceRun* last = faces_.empty() ? nullptr : &faces_.back();
+      if (last && last->first.dir == f.dir && last->first.n + last->count == f.n && last->kind == kind &&
+          last->un == unit(f.n) && last->um == unit(m))
+        ++last->count;
+      else
+        faces_.push_back({f, 1, unit(f.n), unit(m), kind});
+    }
   }
   const std::size_t other = zb.terms.size() - 1;
+  Index longest = 1;
+  for (const FaceRun& r : faces_) longest = std::max(longest, r.count);
   pass(static_cast<Index>(faces_.size()), 1, {1, other}, [&](Index b, Index e, auto& add) {
+    std::vector<double> q(u(longest));
     for (Index i = b; i < e; ++i) {
-      const FlowModel::Face& f = faces_[u(i)];
-      const Index n = f.n, m = flow_.neighbour(f);
-      const double q_into_n = flow_.flow_into(f, h);
-      if (free(n) && free(m)) {
-        add(1, unit(n), q_into_n);
-        add(1, unit(m), -q_into_n);
-      } else if (free(n)) {
-        add(0, unit(n), q_into_n);
-      } else {
-        add(0, unit(m), -q_into_n);
+      const FaceRun& r = faces_[u(i)];
+      flow_.flows_into(r.first, r.count, h, q.data());
+      const auto [in, out] = in_out(q.data(), r.count); // into the run's cells n
+      // add() ignores no unit: cells outside every unit are skipped here.
+      switch (r.kind) {
+      case FaceRun::both_free:
+        if (r.un >= 0) add(1, r.un, in, out);
+        if (r.um >= 0) add(1, r.um, out, in);
+        break;
+      case FaceRun::n_free:
+        if (r.un >= 0) add(0, r.un, in, out);
+        break;
+      case FaceRun::m_free:
+        if (r.um >= 0) add(0, r.um, out, in);
+        break;
       }
     }
   });
@@ -156,9 +245,13 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
       // to may keep whatever (finite) values the solved system left there.
       parallel_for_blocks(ncell, [&](Index b, Index e) { std::fill(r + b, r + e, 0.0); });
       packages[p]->add_to(scratch, h, role);
-      pass(ncell, 1, {2 + p}, [&](Index b, Index e, auto& add) {
-        for (Index n = b; n < e; ++n)
-          if (free(n) && r[n] != 0.0) add(0, unit(n), r[n]);
+      pass(nrows, nc, {2 + p}, [&](Index b, Index e, auto& add) {
+        std::vector<double> q(u(nc));
+        for (Index lr = b; lr < e; ++lr) {
+          const Index n0 = lr * nc;
+          for (Index j = 0; j < nc; ++j) q[u(j)] = free(n0 + j) ? r[n0 + j] : 0.0;
+          add_row(lr, q.data(), 0, false, add);
+        }
       });
     }
   }

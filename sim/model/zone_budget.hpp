@@ -35,20 +35,42 @@ public:
   /// flows across faces between units. `scratch` is a system of the grid's
   /// size whose diag and rhs are overwritten (the step's solved system: no
   /// second pair of cell arrays).
+  /// `storage` gets the water budget's storage term (all free cells) from
+  /// the same pass over the storage flows.
   ZoneBudgetStep compute(std::span<const double> h, std::span<const double> h_old, double dt, bool steady,
                          std::span<const CellRole> role,
-                         const std::vector<std::unique_ptr<Package>>& packages, StencilSystem& scratch) const;
+                         const std::vector<std::unique_ptr<Package>>& packages, StencilSystem& scratch,
+                         BudgetTerm& storage) const;
 
 private:
   /// Unit index (zone * naquifer + aquifer) of cell n, or -1.
   int unit(Index n) const { return unit_[static_cast<std::size_t>(n)]; }
+
+  /// Cells [begin, end) of one grid row, all in one unit: the passes over
+  /// cells sum each run in registers and add it to its unit once.
+  struct Run {
+    Index begin, end;
+    int unit;
+  };
+  /// Faces {n0 + i, dir}, i < count, whose cells n are all in unit un and
+  /// whose neighbours are all in unit um, of one kind: both cells free
+  /// ("other_units" of both units), only n free, or only the neighbour free
+  /// (constant head into the free one).
+  struct FaceRun {
+    FlowModel::Face first;
+    Index count;
+    int un, um;
+    enum Kind { both_free, n_free, m_free } kind;
+  };
 
   const Grid& grid_;
   const FlowModel& flow_;
   std::size_t nzone_ = 0, naquifer_ = 0;
   std::vector<std::int16_t> unit_; ///< per cell; -1: in no unit (max_budget_units)
   std::vector<std::string> zone_names_, aquifer_names_;
-  mutable std::vector<FlowModel::Face> faces_; ///< faces between units or at constant heads
+  std::vector<Run> runs_;            ///< unit runs of every grid row, in cell order
+  std::vector<std::size_t> row_runs_; ///< runs of grid row lr: [row_runs_[lr], row_runs_[lr + 1])
+  mutable std::vector<FaceRun> faces_; ///< faces between units or at constant heads, in runs
   mutable std::vector<CellRole> faces_role_;   ///< the roles faces_ was listed for
   mutable std::vector<Index> cells_;           ///< a listed package's cells
 };

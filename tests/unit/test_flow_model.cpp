@@ -92,7 +92,7 @@ std::vector<double> face_flows(const FlowModel& flow, std::span<const double> h,
   std::vector<double> q;
   flow.for_each_face(h, role, 0, flow.grid().ncell(), [&](Index, Index, double f) { q.push_back(f); });
   BudgetTerm chd;
-  flow.fixed_head_budget(chd, h, role);
+  flow.fixed_head_budget(chd, h, role, FlowModel::not_free(role).fixed);
   q.insert(q.end(), {chd.in, chd.out});
   return q;
 }

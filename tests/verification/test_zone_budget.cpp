@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "core/parallel.hpp"
+
 #include "model/simulation.hpp"
 #include "support/model_builder.hpp"
 #include "support/recording_sink.hpp"
@@ -155,6 +157,60 @@ TEST(ZoneBudget, UnitsStillCloseWhenConstantHeadsStartLater) {
         EXPECT_GT(z.at(z.out, 1, 1, a), 100.0) << "step " << s;
       }
     }
+  }
+}
+
+// A grid large enough for the passes to run in parallel (29 000 cells),
+// zones in diagonal stripes (short runs of one unit along each row) and a
+// patch in no zone: each unit still closes, the terms of cells inside
+// units add up to the model's, and 1 and 2 threads give the same sums bit
+// for bit.
+TEST(ZoneBudget, StripedZonesCloseAndAreTheSameOnOneAndTwoThreads) {
+  const Index nrow = 120, ncol = 121;
+  ModelData m = test::uniform_model(2, nrow, ncol, 100.0, 100.0, 0.0, 10.0, 10.0, 1.0, 1e-4, 15.0);
+  m.zones.id.assign(std::size_t(nrow * ncol), 0);
+  for (Index i = 0; i < nrow; ++i)
+    for (Index j = 0; j < ncol; ++j)
+      m.zones.id[std::size_t(i * ncol + j)] = (i > 50 && i < 60 && j > 70 && j < 80) ? 9 : 1 + (i + j) / 7 % 3;
+  m.zones.ids = {1, 2, 3}; // 9: in no zone
+  m.zones.names = {"a", "b", "c"};
+  m.aquifers = {AquiferGroup{"upper", {0}}, AquiferGroup{"lower", {1}}};
+  ConstantHead w;
+  w.name = "west";
+  for (Index i = 0; i < nrow; ++i) w.cells.push_back(m.grid.index(0, i, 0));
+  w.head.set(0, 20.0);
+  m.stresses.chd = {w};
+  m.stresses.wel.push_back(test::well("w1", m.grid.index(1, 30, 40), -3000.0));
+  m.stresses.wel.push_back(test::well("w2", m.grid.index(0, 90, 100), -2000.0));
+  m.stresses.rch.rate.set(0, std::vector<double>(std::size_t(nrow * ncol), 1e-3));
+  m.time.periods = {StressPeriod{10.0, 3, 1.0, false}};
+  ZoneSink one, two;
+  set_threads(1);
+  Simulation(m).run(one);
+  set_threads(2);
+  Simulation(m).run(two);
+  ASSERT_EQ(one.zones.size(), 3u);
+  ASSERT_EQ(two.zones.size(), 3u);
+  for (std::size_t s = 0; s < 3; ++s) {
+    ZoneBudgetStep z = one.zones[s];
+    expect_units_close(z, s);
+    EXPECT_EQ(z.in, two.zones[s].in) << "step " << s;
+    EXPECT_EQ(z.out, two.zones[s].out) << "step " << s;
+    for (std::size_t t = 0; t < one.budgets[s].terms.size(); ++t) {
+      EXPECT_EQ(one.budgets[s].terms[t].in, two.budgets[s].terms[t].in) << one.budgets[s].terms[t].name;
+      EXPECT_EQ(one.budgets[s].terms[t].out, two.budgets[s].terms[t].out) << one.budgets[s].terms[t].name;
+    }
+    // Both wells are inside zones: the units' well terms are the model's.
+    double wel = 0.0;
+    for (std::size_t zone = 0; zone < 3; ++zone)
+      for (std::size_t a = 0; a < 2; ++a) wel += z.at(z.out, 2, zone, a);
+    EXPECT_NEAR(wel, 5000.0, 1e-9);
+    // The patch in no zone keeps part of the recharge and storage out of
+    // the units: less than the model's, by about its share of the area.
+    double rch = 0.0;
+    for (std::size_t zone = 0; zone < 3; ++zone) rch += z.at(z.in, 3, zone, 0);
+    const double model_rch = one.term(s, "rch").in;
+    EXPECT_NEAR(rch / model_rch, 1.0 - 81.0 / double(nrow * (ncol - 1)), 1e-12);
   }
 }
 
