@@ -109,15 +109,14 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
   const Index ncell = grid_.ncell(), nc = grid_.ncol, nrows = grid_.nlay * grid_.nrow;
   // One pass over items [0, count) (grid rows or face runs) for the terms in
   // `slots` (term indices); body(b, e, add) calls add(slot, unit, in, out)
-  // for items in [b, e) (slot: a position in `slots`), unit == nunit
-  // standing for all free cells (the
-  // water budget's term, into `totals`). Items are summed in fixed blocks
-  // (at most 256, never sized by the thread count), each block into its own
-  // in/out rows, and the blocks are added in order: deterministic, and the
-  // same for any number of threads.
-  // `per_item`: cells per item (ncol for grid rows).
-  std::array<double, 2> totals{0.0, 0.0};
+  // for items in [b, e), slot a position in `slots`. unit == nunit stands
+  // for all free cells (the water budget's term): returned, summed over
+  // the slots. Items are summed in fixed blocks (at most 256, never sized by
+  // the thread count), each block into its own in/out rows, and the blocks
+  // are added in order: deterministic, and the same for any number of
+  // threads. `per_item`: cells per item (ncol for grid rows).
   auto pass = [&](Index count, Index per_item, const std::vector<std::size_t>& slots, auto&& body) {
+    std::array<double, 2> all{0.0, 0.0};
     const Index block = std::max<Index>(std::max<Index>(1, reduction_block / per_item), (count + 255) / 256);
     const Index nblock = (count + block - 1) / block;
     const std::size_t units = nunit + 1, width = 2 * slots.size() * units;
@@ -140,10 +139,11 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
           zb.in[k] += acc[2 * (sl * units + un)];
           zb.out[k] += acc[2 * (sl * units + un) + 1];
         }
-        totals[0] += acc[2 * (sl * units + nunit)];
-        totals[1] += acc[2 * (sl * units + nunit) + 1];
+        all[0] += acc[2 * (sl * units + nunit)];
+        all[1] += acc[2 * (sl * units + nunit) + 1];
       }
     }
+    return all;
   };
   // Sum the row's values q (0 where a cell is not free) over each unit run
   // of grid row lr, and over the whole row when `total`, into `slot`.
@@ -160,16 +160,17 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
   };
   // Storage of every free cell, by blocks of grid rows; the model's storage
   // term from the same flows.
-  if (!steady)
-    pass(nrows, nc, {0}, [&](Index b, Index e, auto& add) {
+  if (!steady) {
+    const auto all = pass(nrows, nc, {0}, [&](Index b, Index e, auto& add) {
       std::vector<double> q(u(nc));
       for (Index lr = b; lr < e; ++lr) {
         flow_.storage_flows(lr, h, h_old, dt, role, q.data());
         add_row(lr, q.data(), 0, true, add);
       }
     });
-  storage.in += totals[0];
-  storage.out += totals[1];
+    storage.in += all[0];
+    storage.out += all[1];
+  }
   // Faces: from a constant head into a free cell is "chd"; between free
   // cells of different units "other_units"; faces inside a unit add
   // nothing, so only the others are visited (listed again when the roles
@@ -202,7 +203,7 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
       const FaceRun& r = faces_[u(i)];
       flow_.flows_into(r.first, r.count, h, q.data());
       const auto [in, out] = in_out(q.data(), r.count); // into the run's cells n
-      // add() ignores no unit: cells outside every unit are skipped here.
+      // A run's cells outside every unit (un or um < 0) add nothing.
       switch (r.kind) {
       case FaceRun::both_free:
         if (r.un >= 0) add(1, r.un, in, out);
