@@ -219,12 +219,15 @@ template <class F> inline void paired_sweep(int phase, Index r0, Index r1, Index
 }
 
 /// Back substitution of the vertical line solve for one colour of one row:
-/// x[c] += g[c] * xbelow[c], g = down / w of the Thomas factorisation.
+/// x[c] += (down[c] / w[c]) xbelow[c] of the Thomas factorisation, with
+/// inv_w = 1 / w. The factor is formed here rather than stored: the forward
+/// pass of the same row has just read down and inv_w (they are in the L1
+/// cache), while a stored factor is one more array from memory per sweep.
 template <class C, class T>
-inline void line_back_row(Index nc, Index c0, const C* __restrict g, const T* __restrict xbelow,
-                          T* __restrict x) {
+inline void line_back_row(Index nc, Index c0, const C* __restrict down, const C* __restrict inv_w,
+                          const T* __restrict xbelow, T* __restrict x) {
   for (Index c = 0; c < nc; ++c)
-    if (((c ^ c0) & 1) == 0) x[c] += T(g[c]) * xbelow[c];
+    if (((c ^ c0) & 1) == 0) x[c] += T(down[c]) * T(inv_w[c]) * xbelow[c];
 }
 
 /// Restriction by 2x2 aggregation of one coarse row from its one or two fine

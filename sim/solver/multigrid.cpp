@@ -95,7 +95,7 @@ struct Level {
   Index chunk_rows = 1; ///< grid rows (layer, row) per parallel chunk
   Index chunk_cells = 1;
   std::vector<float> diag, east, south, down; ///< operator (down only with layers)
-  std::vector<float> inv_w, g;                ///< vertical line factors (g only with layers)
+  std::vector<float> inv_w;                   ///< vertical line factors 1 / w (only with layers)
   std::vector<float> b, x, v1, c2;            ///< right-hand side, solution, K-cycle work
   std::vector<float> zeros;                   ///< one row of zeros
   Index size() const { return nlay * nrow * ncol; }
@@ -132,7 +132,7 @@ struct Level {
   }
   std::size_t bytes() const {
     std::size_t s = 0;
-    for (const auto* v : {&diag, &east, &south, &down, &inv_w, &g, &b, &x, &v1, &c2, &zeros})
+    for (const auto* v : {&diag, &east, &south, &down, &inv_w, &b, &x, &v1, &c2, &zeros})
       s += v->capacity() * sizeof(float);
     return s;
   }
@@ -237,12 +237,10 @@ void factor_lines(Level& L) {
   const Index nl = L.nlay, nrc = L.nrow * L.ncol;
   if (nl == 1) {
     L.inv_w.clear();
-    L.g.clear();
     return;
   }
   const auto un = static_cast<std::size_t>(L.size());
   L.inv_w.resize(un);
-  L.g.resize(un);
   parallel_for_chunks(nrc, L.chunk_cells, [&](Index b, Index e) {
     for (Index i = b; i < e; ++i) {
       double w = static_cast<double>(L.diag[static_cast<std::size_t>(i)]);
@@ -250,12 +248,10 @@ void factor_lines(Level& L) {
       for (Index l = 1; l < nl; ++l) {
         const auto j = static_cast<std::size_t>(i + l * nrc), up = j - static_cast<std::size_t>(nrc);
         const double dn = static_cast<double>(L.down[up]), d = static_cast<double>(L.diag[j]);
-        L.g[up] = static_cast<float>(dn / w);
         const double wn = d - dn * dn / w;
         w = wn > 1e-6 * d ? wn : d;
         L.inv_w[j] = static_cast<float>(1.0 / w);
       }
-      L.g[static_cast<std::size_t>(i + (nl - 1) * nrc)] = 0.0f;
     }
   });
 }
@@ -337,7 +333,7 @@ struct MultigridPreconditioner::Impl {
     }
     for (Index l = nl - 2; l >= 0; --l) {
       const Index base = (l * nr + r) * nc;
-      mg::line_back_row(nc, c0, L.g.data() + base, x + base + nrc, x + base);
+      mg::line_back_row(nc, c0, L.down.data() + base, L.inv_w.data() + base, x + base + nrc, x + base);
     }
   }
 
@@ -570,7 +566,7 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
   clear({&L0.v1, &L0.c2});
   if (nlev == 1) {
     m.coarsest.factor(view);
-    clear({&L0.diag, &L0.east, &L0.south, &L0.down, &L0.inv_w, &L0.g});
+    clear({&L0.diag, &L0.east, &L0.south, &L0.down, &L0.inv_w});
     return;
   }
   store_operator(view, L0);
@@ -585,7 +581,7 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
     L.x.resize(n);
     if (k + 1 == nlev) {
       m.coarsest.factor(to_double(L).view());
-      clear({&L.diag, &L.east, &L.south, &L.down, &L.inv_w, &L.g, &L.v1, &L.c2});
+      clear({&L.diag, &L.east, &L.south, &L.down, &L.inv_w, &L.v1, &L.c2});
       break;
     }
     factor_lines(L);
