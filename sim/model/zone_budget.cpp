@@ -11,6 +11,9 @@ namespace gwsim {
 namespace {
 inline std::size_t u(Index n) { return static_cast<std::size_t>(n); }
 
+/// Longest run of faces the zone budget sums at once (8 KB of flows).
+constexpr Index max_face_run = 1024;
+
 /// {sum of max(q, 0), sum of max(-q, 0)} over q[0, n): inflow and outflow
 /// in 8 partial sums each (vectorised), always added in the same order, so
 /// the same for any thread count.
@@ -186,19 +189,25 @@ ZoneBudgetStep ZoneBudget::compute(std::span<const double> h, std::span<const do
       const FaceRun::Kind kind = free(f.n) && free(m) ? FaceRun::both_free
                                  : free(f.n)                ? FaceRun::n_free
                                                             : FaceRun::m_free;
+      // At most max_face_run faces per run: a run is the unit of parallel
+      // work, and its flows are summed from a buffer of that length.
       FaceRun* last = faces_.empty() ? nullptr : &faces_.back();
       if (last && last->first.dir == f.dir && last->first.n + last->count == f.n && last->kind == kind &&
-          last->un == unit(f.n) && last->um == unit(m))
+          last->un == unit(f.n) && last->um == unit(m) && last->count < max_face_run)
         ++last->count;
       else
         faces_.push_back({f, 1, unit(f.n), unit(m), kind});
     }
   }
   const std::size_t other = zb.terms.size() - 1;
-  Index longest = 1;
-  for (const FaceRun& r : faces_) longest = std::max(longest, r.count);
-  pass(static_cast<Index>(faces_.size()), 1, {1, other}, [&](Index b, Index e, auto& add) {
-    std::vector<double> q(u(longest));
+  Index nfaces = 0;
+  for (const FaceRun& r : faces_) nfaces += r.count;
+  // Blocks of runs sized by their faces (without zones the faces between
+  // two layers make runs of max_face_run), so that the pass runs in
+  // parallel by its work.
+  const Index faces_per_run = std::max<Index>(1, nfaces / std::max<Index>(1, static_cast<Index>(faces_.size())));
+  pass(static_cast<Index>(faces_.size()), faces_per_run, {1, other}, [&](Index b, Index e, auto& add) {
+    std::vector<double> q(u(max_face_run));
     for (Index i = b; i < e; ++i) {
       const FaceRun& r = faces_[u(i)];
       flow_.flows_into(r.first, r.count, h, q.data());

@@ -214,5 +214,43 @@ TEST(ZoneBudget, StripedZonesCloseAndAreTheSameOnOneAndTwoThreads) {
   }
 }
 
+// Without zones each layer is a unit, and the faces between two layers are
+// summed in runs of consecutive cells, longer ones split (a 120 x 121
+// layer has 14 520 such faces). Steady state: the lower layer's only sink
+// is a well, so the net flow it receives from above (from the upper
+// layer's free cells, "other_units", and from the constant heads above its
+// west column, "chd") is the well's rate; what the upper unit gives is
+// what the lower one gets; every unit closes, on 1 and 2 threads alike.
+TEST(ZoneBudget, LayersAsUnitsExchangeWhatTheWellTakes) {
+  const Index nrow = 120, ncol = 121;
+  ModelData m = test::uniform_model(2, nrow, ncol, 100.0, 100.0, 0.0, 10.0, 10.0, 1.0, 1e-4, 15.0);
+  ConstantHead w;
+  w.name = "west";
+  for (Index i = 0; i < nrow; ++i) w.cells.push_back(m.grid.index(0, i, 0));
+  w.head.set(0, 20.0);
+  m.stresses.chd = {w};
+  m.stresses.wel.push_back(test::well("w", m.grid.index(1, 60, 80), -3000.0));
+  ZoneSink one, two;
+  set_threads(1);
+  Simulation(m).run(one);
+  set_threads(2);
+  Simulation(m).run(two);
+  ASSERT_EQ(one.zones.size(), 1u);
+  ZoneBudgetStep z = one.zones[0];
+  ASSERT_EQ(z.nzone, 1u);
+  ASSERT_EQ(z.naquifer, 2u);
+  expect_units_close(z, 0);
+  EXPECT_EQ(z.in, two.zones[0].in);
+  EXPECT_EQ(z.out, two.zones[0].out);
+  const std::size_t other = z.terms.size() - 1, chd = 1;
+  const double into_lower = z.at(z.in, other, 0, 1) - z.at(z.out, other, 0, 1);
+  const double from_upper = z.at(z.out, other, 0, 0) - z.at(z.in, other, 0, 0);
+  const double chd_into_lower = z.at(z.in, chd, 0, 1) - z.at(z.out, chd, 0, 1);
+  EXPECT_GT(into_lower, 100.0);
+  EXPECT_GT(chd_into_lower, 100.0);
+  EXPECT_NEAR(into_lower + chd_into_lower, 3000.0, 1e-6 * 3000.0);
+  EXPECT_NEAR(from_upper, into_lower, 1e-9 * 3000.0);
+}
+
 } // namespace
 } // namespace gwsim
