@@ -82,11 +82,8 @@ public:
   void fixed_head_budget(BudgetTerm& term, std::span<const double> h, std::span<const CellRole> role,
                          std::span<const Index> fixed) const;
 
-  /// Storage flow of free cell n, m3/d (> 0 released from storage).
-  double storage_flow(Index n, double h, double h_old, double dt) const {
-    return storage_flow(n, grid_.area_of(n), grid_.cell_top(n), grid_.cell_bottom(n), h, h_old, dt);
-  }
-  /// The same for a cell of plan area `area` (m2) between top and bot (m).
+  /// Storage flow of free cell n of plan area `area` (m2) between top and
+  /// bot (m), m3/d (> 0 released from storage).
   double storage_flow(Index n, double area, double top, double bot, double h, double h_old, double dt) const {
     return area * (stored(n, top, bot, h_old).v - stored(n, top, bot, h).v) / dt;
   }
