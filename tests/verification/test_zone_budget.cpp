@@ -160,14 +160,34 @@ TEST(ZoneBudget, UnitsStillCloseWhenConstantHeadsStartLater) {
   }
 }
 
+/// 2 layers x 120 rows x 121 columns (29 000 cells: large enough for the
+/// budget passes to run in parallel), constant head 20 m on the upper
+/// layer's west column.
+ModelData large_two_layer_model() {
+  ModelData m = test::uniform_model(2, 120, 121, 100.0, 100.0, 0.0, 10.0, 10.0, 1.0, 1e-4, 15.0);
+  m.stresses.chd = {test::west_edge(m.grid, 20.0)};
+  return m;
+}
+
+/// The model run on 1 thread and on 2.
+struct OneAndTwoThreads {
+  ZoneSink one, two;
+  explicit OneAndTwoThreads(const ModelData& m) {
+    set_threads(1);
+    Simulation(m).run(one);
+    set_threads(2);
+    Simulation(m).run(two);
+  }
+};
+
 // A grid large enough for the passes to run in parallel (29 000 cells),
 // zones in diagonal stripes (short runs of one unit along each row) and a
 // patch in no zone: each unit still closes, the terms of cells inside
 // units add up to the model's, and 1 and 2 threads give the same sums bit
 // for bit.
 TEST(ZoneBudget, StripedZonesCloseAndAreTheSameOnOneAndTwoThreads) {
-  const Index nrow = 120, ncol = 121;
-  ModelData m = test::uniform_model(2, nrow, ncol, 100.0, 100.0, 0.0, 10.0, 10.0, 1.0, 1e-4, 15.0);
+  ModelData m = large_two_layer_model();
+  const Index nrow = m.grid.nrow, ncol = m.grid.ncol;
   m.zones.id.assign(std::size_t(nrow * ncol), 0);
   for (Index i = 0; i < nrow; ++i)
     for (Index j = 0; j < ncol; ++j)
@@ -175,20 +195,12 @@ TEST(ZoneBudget, StripedZonesCloseAndAreTheSameOnOneAndTwoThreads) {
   m.zones.ids = {1, 2, 3}; // 9: in no zone
   m.zones.names = {"a", "b", "c"};
   m.aquifers = {AquiferGroup{"upper", {0}}, AquiferGroup{"lower", {1}}};
-  ConstantHead w;
-  w.name = "west";
-  for (Index i = 0; i < nrow; ++i) w.cells.push_back(m.grid.index(0, i, 0));
-  w.head.set(0, 20.0);
-  m.stresses.chd = {w};
   m.stresses.wel.push_back(test::well("w1", m.grid.index(1, 30, 40), -3000.0));
   m.stresses.wel.push_back(test::well("w2", m.grid.index(0, 90, 100), -2000.0));
   m.stresses.rch.rate.set(0, std::vector<double>(std::size_t(nrow * ncol), 1e-3));
   m.time.periods = {StressPeriod{10.0, 3, 1.0, false}};
-  ZoneSink one, two;
-  set_threads(1);
-  Simulation(m).run(one);
-  set_threads(2);
-  Simulation(m).run(two);
+  const OneAndTwoThreads runs(m);
+  const ZoneSink &one = runs.one, &two = runs.two;
   ASSERT_EQ(one.zones.size(), 3u);
   ASSERT_EQ(two.zones.size(), 3u);
   for (std::size_t s = 0; s < 3; ++s) {
@@ -222,19 +234,10 @@ TEST(ZoneBudget, StripedZonesCloseAndAreTheSameOnOneAndTwoThreads) {
 // west column, "chd") is the well's rate; what the upper unit gives is
 // what the lower one gets; every unit closes, on 1 and 2 threads alike.
 TEST(ZoneBudget, LayersAsUnitsExchangeWhatTheWellTakes) {
-  const Index nrow = 120, ncol = 121;
-  ModelData m = test::uniform_model(2, nrow, ncol, 100.0, 100.0, 0.0, 10.0, 10.0, 1.0, 1e-4, 15.0);
-  ConstantHead w;
-  w.name = "west";
-  for (Index i = 0; i < nrow; ++i) w.cells.push_back(m.grid.index(0, i, 0));
-  w.head.set(0, 20.0);
-  m.stresses.chd = {w};
+  ModelData m = large_two_layer_model();
   m.stresses.wel.push_back(test::well("w", m.grid.index(1, 60, 80), -3000.0));
-  ZoneSink one, two;
-  set_threads(1);
-  Simulation(m).run(one);
-  set_threads(2);
-  Simulation(m).run(two);
+  const OneAndTwoThreads runs(m);
+  const ZoneSink &one = runs.one, &two = runs.two;
   ASSERT_EQ(one.zones.size(), 1u);
   ZoneBudgetStep z = one.zones[0];
   ASSERT_EQ(z.nzone, 1u);
