@@ -10,8 +10,10 @@
 #               verification tests, and the libFuzzer targets for
 #               GWSIM_FUZZ_SECONDS each (default 30).
 #   build-tsan  ThreadSanitizer. Runs the tests that use 2 threads: 1- versus
-#               2-thread equality (Confined, Multigrid) and a 20000-cell
-#               end-to-end run (tests/reliability/threaded.yaml).
+#               2-thread equality (Confined, Multigrid), a 20000-cell
+#               end-to-end run (tests/reliability/threaded.yaml), and the
+#               restart tests (restart points written by a background thread
+#               while the next period runs, their memory handed back).
 #
 # usage: scripts/run-sanitizers.sh [asan|tsan|fuzz ...]   (default: all three)
 # Configures each folder once; later runs rebuild incrementally.
@@ -87,7 +89,8 @@ if want tsan; then
     "-DCMAKE_C_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" \
     "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread"
   stage "build-tsan: build"
-  cmake --build "$tsan" -j "$(nproc)" --target gwsim gwsim_unit_tests gwsim_verification_tests
+  cmake --build "$tsan" -j "$(nproc)" --target gwsim gwsim_unit_tests gwsim_verification_tests \
+    gwsim_reliability_tests
   stage "build-tsan: threaded tests"
   # Archer (LLVM's OMPT tool) tells ThreadSanitizer about libomp's
   # barriers, tasks and reductions, so that they are not reported as races;
@@ -96,6 +99,6 @@ if want tsan; then
   OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so \
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$GWSIM_ROOT/tests/reliability/tsan.supp" \
     ctest --test-dir "$tsan" --output-on-failure -j 1 \
-    -R 'SameHeadsWithOneAndTwoThreads|SameIteratesOnOneAndTwoThreads|reliability\.threaded_run' || status=1
+    -R 'SameHeadsWithOneAndTwoThreads|SameIteratesOnOneAndTwoThreads|reliability\.threaded_run|^Restart\.' || status=1
 fi
 exit $status

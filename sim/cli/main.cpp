@@ -134,7 +134,7 @@ int run(const std::string& scenario, const RunOptions& o) {
           progress.update(i, b, n);
         },
         &stop_flag(),
-        recorder ? Simulation::PeriodEnd([&](SimulationState&& st) { recorder->period_end(std::move(st)); })
+        recorder ? Simulation::PeriodEnd([&](SimulationState& st) { recorder->period_end(st); })
                  : Simulation::PeriodEnd(),
         resume ? &resume->state : nullptr);
   } catch (const Error& e) {

@@ -661,9 +661,10 @@ void RestartRecorder::irrigation(const StepInfo& info, std::span<const DistrictB
   }
 }
 
-void RestartRecorder::period_end(SimulationState&& state) {
+void RestartRecorder::period_end(SimulationState& state) {
   const auto nper = static_cast<int>(model_.time.periods.size());
   if (state.next_period % every_ == 0 || state.next_period == nper) commit(std::move(state));
+  if (!spare_.head.empty()) state = std::exchange(spare_, SimulationState{});
 }
 
 void RestartRecorder::commit(SimulationState&& state) {
@@ -682,7 +683,7 @@ void RestartRecorder::commit(SimulationState&& state) {
   writing_periods_ = state.next_period;
   writing_steps_ = state.steps_done;
   writer_ = std::thread([this, state = std::move(state), rows = rows_, saved = saved_heads_, nrows = nrows_,
-                         fd = ::fileno(heads_)] {
+                         fd = ::fileno(heads_)]() mutable {
     try {
       // The heads this restart point counts are on disk before it is.
       if (::fdatasync(fd) != 0) io_failure("cannot sync", heads_path_, errno);
@@ -716,6 +717,7 @@ void RestartRecorder::commit(SimulationState&& state) {
         file.append(rows.data(), rows.size());
         o.put<std::uint64_t>(file.checksum());
       });
+      written_ = std::move(state);
     } catch (...) {
       writer_error_ = std::current_exception();
     }
@@ -725,6 +727,7 @@ void RestartRecorder::commit(SimulationState&& state) {
 void RestartRecorder::wait_for_writer() {
   if (!writer_.joinable()) return;
   writer_.join();
+  spare_ = std::exchange(written_, SimulationState{});
   if (writer_error_) std::rethrow_exception(std::exchange(writer_error_, nullptr));
   committed_periods_ = writing_periods_;
   committed_steps_ = writing_steps_;

@@ -47,6 +47,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "io/input_files.hpp"
@@ -116,10 +117,12 @@ public:
   /// Abort the result; the restart point stays for --resume.
   void abort() noexcept override;
 
-  /// Simulation's PeriodEnd callback: writes a restart point when due.
-  /// Throws OutputError when it cannot.
-  void period_end(const SimulationState& state) { period_end(SimulationState(state)); }
-  void period_end(SimulationState&& state);
+  /// Simulation's PeriodEnd callback: writes a restart point when due,
+  /// taking the state's contents, and then leaves in `state` the state of
+  /// the last restart point written, once it is on disk, so that the next
+  /// period's state reuses its memory (no fresh pages mapped and faulted in
+  /// every period). Throws OutputError when it cannot.
+  void period_end(SimulationState& state);
 
   /// Restart points are written by a background thread: wait for the one
   /// being written (if any); on success it becomes the committed one, else
@@ -159,6 +162,8 @@ private:
   std::exception_ptr writer_error_;  ///< its failure, thrown by wait_for_writer()
   int writing_periods_ = 0;          ///< what it will commit
   int writing_steps_ = 0;
+  SimulationState written_; ///< the writer's state once written (set by it, read after join)
+  SimulationState spare_;   ///< the same, after wait_for_writer(), for period_end() to hand back
 };
 
 } // namespace gwsim

@@ -159,10 +159,11 @@ protected:
   void run_keeping(const ModelData& m, int keep_after, RecordingSink& sink) {
     RestartRecorder rec(sink, m, path, 1);
     fs::path heads;
-    Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) {
+    Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) {
+      const int next_period = st.next_period;
       rec.period_end(st);
       rec.wait_for_writer(); // written in the background
-      if (st.next_period != keep_after) return;
+      if (next_period != keep_after) return;
       for (const auto& e : fs::directory_iterator(dir)) fs::copy_file(e.path(), e.path().string() + ".kept");
     });
     // A finished run removes its restart point.
@@ -178,7 +179,7 @@ protected:
   void resume(const ModelData& m, RecordingSink& sink) {
     RestartPoint rp = read_restart(path, m);
     RestartRecorder rec(sink, m, path, 1, &rp);
-    Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) { rec.period_end(st); },
+    Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) { rec.period_end(st); },
                       &rp.state);
   }
 
@@ -224,7 +225,7 @@ TEST_F(Restart, ResumedRunReportsWhatTheUninterruptedRunReported) {
   EXPECT_EQ(rp.saved_heads, 2u);
   RecordingSink resumed;
   RestartRecorder rec(resumed, m, path, 1, &rp);
-  Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) { rec.period_end(st); },
+  Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) { rec.period_end(st); },
                     &rp.state);
 
   ASSERT_TRUE(resumed.finished);
@@ -276,10 +277,11 @@ TEST_F(Restart, ChangedDataFileIsRefused) {
   RecordingSink full;
   full.keep_heads = false;
   RestartRecorder rec(full, m, path, 1);
-  Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) {
+  Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) {
+    const int next_period = st.next_period;
     rec.period_end(st);
     rec.wait_for_writer();
-    if (st.next_period == 1)
+    if (next_period == 1)
       for (const auto& e : fs::directory_iterator(dir))
         if (e.path().string().find(".restart") != std::string::npos)
           fs::copy_file(e.path(), e.path().string() + ".kept");
@@ -389,7 +391,7 @@ TEST_F(Restart, FailureOfTheBackgroundWriterEndsTheRun) {
   RecordingSink sink;
   RestartRecorder rec(sink, m, (sub / "out.h5.restart").string(), 1);
   try {
-    Simulation(m).run(rec, {}, nullptr, [&](const SimulationState& st) {
+    Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) {
       if (st.next_period == 1) fs::remove_all(sub); // the heads file stays open
       rec.period_end(st);
     });
