@@ -663,7 +663,10 @@ void RestartRecorder::irrigation(const StepInfo& info, std::span<const DistrictB
 
 void RestartRecorder::period_end(SimulationState& state) {
   const auto nper = static_cast<int>(model_.time.periods.size());
-  if (state.next_period % every_ == 0 || state.next_period == nper) commit(std::move(state));
+  if (state.next_period == nper)
+    last_ = std::move(state);
+  else if (state.next_period % every_ == 0)
+    commit(std::move(state));
   if (!spare_.head.empty()) state = std::exchange(spare_, SimulationState{});
 }
 
@@ -738,10 +741,9 @@ void RestartRecorder::wait_for_writer() {
 }
 
 void RestartRecorder::finish(const RunSummary& summary) {
-  // The result is finished while the last restart point is still being
-  // written (for a one-period model that write is as long as the result's).
-  // Should finishing fail, abort() waits for the restart point, which then
-  // serves --resume.
+  // The result is finished while an earlier restart point may still be
+  // written. Should finishing fail, abort() writes the last period's state
+  // as a restart point, which then serves --resume.
   inner_.finish(summary);
   try {
     wait_for_writer();
@@ -765,6 +767,16 @@ void RestartRecorder::abort() noexcept {
   try {
     wait_for_writer();
   } catch (...) {
+  }
+  // The whole run is done but its result could not be finished: its last
+  // state becomes the restart point (if it can be written).
+  if (last_) {
+    try {
+      commit(std::move(*last_));
+      wait_for_writer();
+    } catch (...) {
+    }
+    last_.reset();
   }
   inner_.abort();
   if (heads_) {

@@ -1,8 +1,9 @@
 #pragma once
 /// Restart points: what `gwsim run --resume` continues from.
 ///
-/// A restart point is written at the end of every N-th stress period (and of
-/// the last one) next to the result, as two files:
+/// A restart point is written at the end of every N-th stress period next to
+/// the result, as two files (the last period's state goes into the result;
+/// it is written as a restart point only if the result cannot be finished):
 ///
 ///   OUT.restart              the state at the period end (heads, pond
 ///                            volumes, the last step's head change and
@@ -30,7 +31,8 @@
 /// runs the remaining periods, so its result is complete and equal to an
 /// uninterrupted run's. Both files are removed when the result is written.
 ///
-/// Format of OUT.restart (little-endian, version 4: the state carries the
+/// Format of OUT.restart (little-endian, version 5: the kept head changes in
+/// float with the operator's fingerprint; version 4: the state carries the
 /// last steps' head changes kept for first guesses; version 3 added the
 /// allotment use and district balances in the step rows; version 2 zone
 /// budgets):
@@ -44,6 +46,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -99,7 +102,8 @@ RestartPoint read_restart(const std::string& path, const ModelData& model);
 class RestartRecorder final : public OutputSink {
 public:
   /// `every`: write a restart point after every `every`-th stress period
-  /// (and after the last). `resume`, if given, is replayed by begin().
+  /// but the last (see period_end()). `resume`, if given, is replayed by
+  /// begin().
   RestartRecorder(OutputSink& inner, const ModelData& model, std::string restart_path, int every,
                   RestartPoint* resume = nullptr);
   ~RestartRecorder() override;
@@ -121,7 +125,11 @@ public:
   /// taking the state's contents, and then leaves in `state` the state of
   /// the last restart point written, once it is on disk, so that the next
   /// period's state reuses its memory (no fresh pages mapped and faulted in
-  /// every period). Throws OutputError when it cannot.
+  /// every period). Throws OutputError when it cannot. The last period's
+  /// state is kept instead: the result is finished from the same state, and
+  /// a restart point written, synced and removed a moment later would cost
+  /// a whole run's end as much as the result (10% of a 4 M-cell steady
+  /// run); abort() writes it if the result cannot be finished.
   void period_end(SimulationState& state);
 
   /// Restart points are written by a background thread: wait for the one
@@ -164,6 +172,7 @@ private:
   int writing_steps_ = 0;
   SimulationState written_; ///< the writer's state once written (set by it, read after join)
   SimulationState spare_;   ///< the same, after wait_for_writer(), for period_end() to hand back
+  std::optional<SimulationState> last_; ///< the last period's state, until the result is finished
 };
 
 } // namespace gwsim

@@ -247,6 +247,59 @@ TEST_F(Restart, ResumedRunReportsWhatTheUninterruptedRunReported) {
   EXPECT_TRUE(fs::is_empty(dir)) << "restart files left after the resumed run finished";
 }
 
+// The last period's state goes into the result, not into a restart point
+// that would be synced and removed a moment later; only when the result
+// cannot be finished (a full disk, say) is it written as a restart point,
+// and --resume then finishes the result without running a step again.
+TEST_F(Restart, LastPeriodIsARestartPointOnlyWhenTheResultCannotBeFinished) {
+  const ModelData m = three_period_model();
+  const int nper = static_cast<int>(m.time.periods.size());
+  RecordingSink full;
+  {
+    RestartRecorder rec(full, m, path, 1);
+    std::vector<int> committed;
+    Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) {
+      rec.period_end(st);
+      rec.wait_for_writer();
+      committed.push_back(rec.committed_periods());
+    });
+    EXPECT_EQ(committed, (std::vector<int>{1, 2, 2})) << "a restart point for the last period";
+    ASSERT_TRUE(full.finished);
+    EXPECT_TRUE(fs::is_empty(dir));
+  }
+
+  struct FinishFails : RecordingSink {
+    void finish(const RunSummary&) override { throw OutputError("cannot write the result: disk full"); }
+  } failing;
+  {
+    RestartRecorder rec(failing, m, path, 1);
+    EXPECT_THROW(Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) { rec.period_end(st); }),
+                 OutputError);
+    EXPECT_TRUE(failing.aborted);
+    EXPECT_EQ(rec.committed_periods(), nper);
+  }
+  RestartPoint rp = read_restart(path, m);
+  EXPECT_EQ(rp.state.next_period, nper);
+  EXPECT_EQ(rp.state.steps_done, static_cast<int>(full.info.size()));
+  RecordingSink resumed;
+  int steps_run = 0;
+  RestartRecorder rec(resumed, m, path, 1, &rp);
+  Simulation(m).run(
+      rec, [&](const StepInfo&, const StepBudget&, int) { ++steps_run; }, nullptr,
+      [&](SimulationState& st) { rec.period_end(st); }, &rp.state);
+  EXPECT_EQ(steps_run, 0);
+  ASSERT_TRUE(resumed.finished);
+  ASSERT_EQ(resumed.info.size(), full.info.size());
+  for (std::size_t s = 0; s < full.info.size(); ++s) {
+    EXPECT_EQ(resumed.observed[s], full.observed[s]) << "step " << s;
+    if (full.info[s].save_heads) {
+      EXPECT_EQ(resumed.heads[s], full.heads[s]) << "step " << s;
+    }
+  }
+  EXPECT_EQ(resumed.summary.solver_iterations, full.summary.solver_iterations);
+  EXPECT_TRUE(fs::is_empty(dir)) << "restart files left after the resumed run finished";
+}
+
 TEST_F(Restart, OtherScenarioOrGridIsRefused) {
   ModelData m = three_period_model();
   RecordingSink full;
