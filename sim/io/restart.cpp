@@ -667,7 +667,6 @@ void RestartRecorder::period_end(SimulationState& state) {
     last_ = std::move(state);
   else if (state.next_period % every_ == 0)
     commit(std::move(state));
-  if (!spare_.head.empty()) state = std::exchange(spare_, SimulationState{});
 }
 
 void RestartRecorder::commit(SimulationState&& state) {
@@ -686,7 +685,7 @@ void RestartRecorder::commit(SimulationState&& state) {
   writing_periods_ = state.next_period;
   writing_steps_ = state.steps_done;
   writer_ = std::thread([this, state = std::move(state), rows = rows_, saved = saved_heads_, nrows = nrows_,
-                         fd = ::fileno(heads_)]() mutable {
+                         fd = ::fileno(heads_)] {
     try {
       // The heads this restart point counts are on disk before it is.
       if (::fdatasync(fd) != 0) io_failure("cannot sync", heads_path_, errno);
@@ -720,7 +719,6 @@ void RestartRecorder::commit(SimulationState&& state) {
         file.append(rows.data(), rows.size());
         o.put<std::uint64_t>(file.checksum());
       });
-      written_ = std::move(state);
     } catch (...) {
       writer_error_ = std::current_exception();
     }
@@ -730,7 +728,6 @@ void RestartRecorder::commit(SimulationState&& state) {
 void RestartRecorder::wait_for_writer() {
   if (!writer_.joinable()) return;
   writer_.join();
-  spare_ = std::exchange(written_, SimulationState{});
   if (writer_error_) std::rethrow_exception(std::exchange(writer_error_, nullptr));
   committed_periods_ = writing_periods_;
   committed_steps_ = writing_steps_;

@@ -457,7 +457,6 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       sum.time_step_cuts = resume->time_step_cuts;
       sum.worst_percent_discrepancy = resume->worst_percent_discrepancy;
     }
-    SimulationState period_state; // refilled at each period's end (PeriodEnd)
     for (int per = first_period; per < sum.periods; ++per) {
       const StressPeriod& sp = model_.time.periods[static_cast<std::size_t>(per)];
       chd_.start_period(per, role_, head_, model_.grid);
@@ -518,18 +517,18 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       period_start += sp.length;
       if (period_end) {
         Stopwatch t(phases_.output);
-        SimulationState& st = period_state;
+        SimulationState st;
         st.next_period = per + 1;
         st.steps_done = global;
         st.time = period_start;
-        st.head.assign(head_.begin(), head_.end());
+        st.head = head_;
         st.solver_iterations = sum.solver_iterations;
         st.newton_iterations = sum.newton_iterations;
         st.time_step_cuts = sum.time_step_cuts;
         st.worst_percent_discrepancy = sum.worst_percent_discrepancy;
-        st.pond_volume = ponds_ ? ponds_->volumes() : std::vector<double>{};
-        projection_.save_into(st.head_changes);
-        st.allotment_use = irrigation_ ? irrigation_->allotment_use() : AllotmentUse{};
+        if (ponds_) st.pond_volume = ponds_->volumes();
+        st.head_changes = projection_.save();
+        if (irrigation_) st.allotment_use = irrigation_->allotment_use();
         period_end(st);
       }
     }

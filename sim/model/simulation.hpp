@@ -59,9 +59,7 @@ public:
   /// Called after the last step of every stress period (restart points)
   /// with the state at its end. The callee may take the state's contents
   /// (move from it: a restart point keeps it without copying some 30 bytes
-  /// per cell again) and leave an older state's vectors in their place:
-  /// the next period's state is written into whatever is left, reusing its
-  /// memory.
+  /// per cell again).
   using PeriodEnd = std::function<void(SimulationState&)>;
 
   explicit Simulation(const ModelData& model);

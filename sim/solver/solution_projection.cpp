@@ -121,17 +121,9 @@ void SolutionProjection::remember_difference(std::span<const double> after, std:
 
 SolutionProjection::Saved SolutionProjection::save() const {
   Saved s;
-  save_into(s);
-  return s;
-}
-
-void SolutionProjection::save_into(Saved& s) const {
-  s.newest_first.resize(order_.size());
-  for (std::size_t i = 0; i < order_.size(); ++i) {
-    const std::vector<float>& w = w_[order_[i]];
-    s.newest_first[i].assign(w.begin(), w.end());
-  }
+  for (std::size_t slot : order_) s.newest_first.push_back(w_[slot]);
   s.fingerprint = fingerprint_;
+  return s;
 }
 
 void SolutionProjection::restore(const Saved& saved) {

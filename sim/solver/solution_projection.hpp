@@ -89,9 +89,6 @@ public:
     std::uint64_t fingerprint = 0;
   };
   Saved save() const;
-  /// save() into `s`, reusing the memory of its vectors (a restart point
-  /// every stress period would otherwise map and fault in fresh pages).
-  void save_into(Saved& s) const;
   /// Continue from a saved state (at most capacity() solutions are kept).
   /// The next combination() with the same operator keeps them all and
   /// computes their Gram matrix as the saved projection had it.
