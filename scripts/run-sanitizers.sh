@@ -13,7 +13,7 @@
 #               2-thread equality (Confined, Multigrid), a 20000-cell
 #               end-to-end run (tests/reliability/threaded.yaml), and the
 #               restart tests (restart points written by a background thread
-#               while the next period runs, their memory handed back).
+#               while the next period runs).
 #
 # usage: scripts/run-sanitizers.sh [asan|tsan|fuzz ...]   (default: all three)
 # Configures each folder once; later runs rebuild incrementally.

@@ -125,7 +125,7 @@ public:
   /// again). Throws OutputError when it cannot. The last period's
   /// state is kept instead: the result is finished from the same state, and
   /// a restart point written, synced and removed a moment later would cost
-  /// a whole run's end as much as the result (10% of a 4 M-cell steady
+  /// a whole run's end as much as the result (7% of a 4 M-cell steady
   /// run); abort() writes it if the result cannot be finished.
   void period_end(SimulationState& state);
 
