@@ -49,7 +49,10 @@ synthetic::Spec make_spec(Index nlay, Index nrow, Index ncol, const std::string&
   else if (variant == "inactive") s.inactive = true;
   else if (variant == "aquitard") s.aquitard_layer = nlay / 2;
   else if (variant == "kv1e-4") s.k33_ratio = 1e-4;
-  else if (variant == "transient") s.specific_storage = 1e-5;
+  else if (variant == "transient") { // issue #3: an aquitard middle layer
+    s.specific_storage = 1e-5;
+    s.aquitard_layer = nlay / 2;
+  }
   else if (variant != "homogeneous") {
     std::fprintf(stderr, "unknown variant %s\n", variant.c_str());
     std::exit(2);
@@ -195,19 +198,28 @@ struct RunCase {
   Index nlay, nrow, ncol;
   std::string variant; ///< homogeneous | aquitard | lognormal | transient
   int threads;
+  /// m, square cells. 100 m everywhere except the fixed-domain rows: a
+  /// larger grid of 100 m cells is a wider aquifer whose recharge mound
+  /// grows with the square of its width (heads to 1141 m at 1000 x 1000,
+  /// 4465 m at 2000 x 2000), so the absolute head tolerance asks more
+  /// relative accuracy of the larger grid; the same 100 km domain in finer
+  /// cells measures the grid alone.
+  double delr = 100.0;
 };
 
 /// Write the scenario YAML (and K file) into dir; returns the YAML path.
-/// Same layout as the synthetic systems: 100 m cells, 20 m layers, CHD on
-/// the west (40 m) and east (30 m) edges of the top layer, 4 wells in the
-/// bottom layer, recharge 3e-4 m/d, a GHB river line along the middle row.
+/// Same layout as the synthetic systems: 100 m cells (c.delr), 20 m layers,
+/// CHD on the west (40 m) and east (30 m) edges of the top layer, 4 wells in
+/// the bottom layer, recharge 3e-4 m/d, a GHB river line along the middle
+/// row (conductance 500 m2/d per metre of river).
 std::string write_scenario(const std::string& dir, const RunCase& c) {
-  const std::string base = dir + "/" + c.variant + "_" + std::to_string(c.nlay) + "x" + std::to_string(c.nrow) +
-                           "x" + std::to_string(c.ncol);
+  std::string base = dir + "/" + c.variant + "_" + std::to_string(c.nlay) + "x" + std::to_string(c.nrow) + "x" +
+                     std::to_string(c.ncol);
+  if (c.delr != 100.0) base.append("_").append(std::to_string(static_cast<int>(c.delr))).append("m");
   std::ofstream y(base + ".yaml");
   y << "name: bench " << c.variant << "\n";
-  y << "grid:\n  nlay: " << c.nlay << "\n  nrow: " << c.nrow << "\n  ncol: " << c.ncol
-    << "\n  delr: 100.0\n  delc: 100.0\n  top: 20.0\n  bottom: [";
+  y << "grid:\n  nlay: " << c.nlay << "\n  nrow: " << c.nrow << "\n  ncol: " << c.ncol << "\n  delr: " << c.delr
+    << "\n  delc: " << c.delr << "\n  top: 20.0\n  bottom: [";
   for (Index l = 0; l < c.nlay; ++l) y << (l ? ", " : "") << -20.0 * static_cast<double>(l);
   y << "]\naquifer:\n";
   if (c.variant == "lognormal") {
@@ -221,7 +233,7 @@ std::string write_scenario(const std::string& dir, const RunCase& c) {
   } else {
     y << "  k: 10.0\n  k33: [";
     for (Index l = 0; l < c.nlay; ++l)
-      y << (l ? ", " : "") << (c.variant == "aquitard" && l == c.nlay / 2 ? 1e-3 : 1.0);
+      y << (l ? ", " : "") << ((c.variant == "aquitard" || c.variant == "transient") && l == c.nlay / 2 ? 1e-3 : 1.0);
     y << "]\n";
   }
   y << "  ss: 1.0e-5\ntime:\n  start: 2015-01-01\n  periods:\n";
@@ -233,7 +245,7 @@ std::string write_scenario(const std::string& dir, const RunCase& c) {
   y << "    - {name: west, cells: {layer: 1, rows: [1, " << c.nrow << "], col: 1}, head: 40.0}\n";
   y << "    - {name: east, cells: {layer: 1, rows: [1, " << c.nrow << "], col: " << c.ncol << "}, head: 30.0}\n";
   y << "  ghb:\n    - {name: river, cells: {layer: 1, row: " << c.nrow / 2 + 1 << ", cols: [" << c.ncol / 8 + 1
-    << ", " << c.ncol - c.ncol / 8 << "]}, head: 33.0, conductance: 50000.0}\n";
+    << ", " << c.ncol - c.ncol / 8 << "]}, head: 33.0, conductance: " << 500.0 * c.delr << "}\n";
   y << "  wel:\n";
   for (int w = 0; w < 4; ++w) {
     const Index r = c.nrow / 4 + (w % 2) * c.nrow / 2 + 1, col = c.ncol / 5 + (w / 2) * (3 * c.ncol / 5) + 1;
@@ -287,6 +299,10 @@ int run_whole(const std::string& gwsim, int reps) {
   // 150 M-cell question of issue #3), 2 threads only.
   cases.push_back({"steady 1 layer", 1, 4000, 4000, "homogeneous", 2});
   cases.push_back({"steady 1 layer, lognormal K", 1, 1000, 1000, "lognormal", 2});
+  // The grid alone (see RunCase::delr): one 100 km square aquifer in 100 m
+  // and in 50 m cells.
+  cases.push_back({"steady 1 layer, 100 km domain", 1, 1000, 1000, "homogeneous", 2, 100.0});
+  cases.push_back({"steady 1 layer, 100 km domain", 1, 2000, 2000, "homogeneous", 2, 50.0});
   cases.push_back({"transient 10 periods x 10 steps", 3, 300, 300, "transient", 1});
   cases.push_back({"transient 10 periods x 10 steps", 3, 300, 300, "transient", 2});
   std::printf("| scenario | grid | cells | threads | solver iterations | whole run s (median of %d) | peak memory B/cell |\n", reps);
@@ -335,9 +351,17 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "table";
   if (mode == "table") return run_table(argv[0], argc > 2 ? std::atoi(argv[2]) : 5);
   if (mode == "runs" && argc >= 3) return run_whole(argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
+  if (mode == "scenario" && argc == 7) { // write a whole-run scenario (bench/paired_runs.sh)
+    const RunCase c{"", std::atol(argv[3]), std::atol(argv[4]), std::atol(argv[5]), argv[2], 2};
+    std::printf("%s\n", write_scenario(argv[6], c).c_str());
+    return 0;
+  }
   if (mode == "case" && argc == 9)
     return run_case(argv[6], std::atol(argv[3]), std::atol(argv[4]), std::atol(argv[5]), std::atoi(argv[7]),
                     std::atoi(argv[8]));
-  std::fprintf(stderr, "usage: %s table [reps] | runs GWSIM [reps] | case NAME NLAY NROW NCOL VARIANT THREADS REPS\n", argv[0]);
+  std::fprintf(stderr,
+               "usage: %s table [reps] | runs GWSIM [reps] | case NAME NLAY NROW NCOL VARIANT THREADS REPS\n"
+               "       | scenario VARIANT NLAY NROW NCOL DIR   (writes DIR/VARIANT_NLAYxNROWxNCOL.yaml)\n",
+               argv[0]);
   return 64;
 }
