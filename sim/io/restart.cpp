@@ -491,7 +491,9 @@ RestartRecorder::RestartRecorder(OutputSink& inner, const ModelData& model,
     : inner_(inner), model_(model), path_(std::move(restart_path)), every_(std::max(every, 1)),
       resume_(resume), hash_(scenario_hash(model)), record_length_(heads_record_length(model)),
       pending_maps_(static_cast<std::size_t>(record_length_) - static_cast<std::size_t>(model.grid.ncell()),
-                    0.0) {}
+                    0.0) {
+  for (const auto& p : model.time.periods) total_steps_ += p.steps;
+}
 
 RestartRecorder::~RestartRecorder() {
   if (writer_.joinable()) writer_.join();
@@ -606,11 +608,14 @@ void RestartRecorder::step(const StepInfo& info, std::span<const double> head,
                            const StepBudget& budget, std::span<const double> observed) {
   inner_.step(info, head, budget, observed);
   if (info.save_heads) {
-    GWSIM_ASSERT(head.size() + pending_maps_.size() == record_length_);
-    const std::size_t nmaps = pending_maps_.size();
-    if (std::fwrite(head.data(), sizeof(double), head.size(), heads_) != head.size() ||
-        std::fwrite(pending_maps_.data(), sizeof(double), nmaps, heads_) != nmaps)
-      io_failure("cannot write", heads_path_, errno);
+    if (info.global_step + 1 == total_steps_) {
+      // The run's last heads are the last period's state (period_end()):
+      // written only if that becomes a restart point (abort()).
+      last_maps_ = pending_maps_;
+      owes_last_record_ = true;
+    } else {
+      write_heads_record(head, pending_maps_);
+    }
     std::fill(pending_maps_.begin(), pending_maps_.end(), 0.0);
     ++saved_heads_;
   }
@@ -620,6 +625,13 @@ void RestartRecorder::step(const StepInfo& info, std::span<const double> head,
   pending_zones_.clear();
   pending_irrigation_.clear();
   ++nrows_;
+}
+
+void RestartRecorder::write_heads_record(std::span<const double> head, std::span<const double> maps) {
+  GWSIM_ASSERT(head.size() + maps.size() == record_length_);
+  if (std::fwrite(head.data(), sizeof(double), head.size(), heads_) != head.size() ||
+      std::fwrite(maps.data(), sizeof(double), maps.size(), heads_) != maps.size())
+    io_failure("cannot write", heads_path_, errno);
 }
 
 void RestartRecorder::zone_budget(const StepInfo& info, const ZoneBudgetStep& zb) {
@@ -769,6 +781,7 @@ void RestartRecorder::abort() noexcept {
   // state becomes the restart point (if it can be written).
   if (last_) {
     try {
+      if (owes_last_record_) write_heads_record(last_->head, last_maps_);
       commit(std::move(*last_));
       wait_for_writer();
     } catch (...) {

@@ -142,6 +142,8 @@ public:
 
 private:
   void commit(SimulationState&& state);
+  /// Append one saved step (heads, then the irrigation maps) to the heads file.
+  void write_heads_record(std::span<const double> head, std::span<const double> maps);
 
   OutputSink& inner_;
   const ModelData& model_;
@@ -168,6 +170,9 @@ private:
   int writing_periods_ = 0;          ///< what it will commit
   int writing_steps_ = 0;
   std::optional<SimulationState> last_; ///< the last period's state, until the result is finished
+  int total_steps_ = 0;                 ///< of the run: its last step's heads go with last_
+  bool owes_last_record_ = false;       ///< the last step's heads are saved but not in the heads file
+  std::vector<double> last_maps_;       ///< that record's irrigation maps (empty without districts)
 };
 
 } // namespace gwsim

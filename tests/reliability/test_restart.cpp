@@ -248,11 +248,13 @@ TEST_F(Restart, ResumedRunReportsWhatTheUninterruptedRunReported) {
 }
 
 // The last period's state goes into the result, not into a restart point
-// that would be synced and removed a moment later; only when the result
-// cannot be finished (a full disk, say) is it written as a restart point,
-// and --resume then finishes the result without running a step again.
+// that would be synced and removed a moment later (nor are the run's last
+// saved heads appended to the heads file); only when the result cannot be
+// finished (a full disk, say) are both written, and --resume then finishes
+// the result without running a step again: its last saved heads come from
+// the record written then.
 TEST_F(Restart, LastPeriodIsARestartPointOnlyWhenTheResultCannotBeFinished) {
-  const ModelData m = three_period_model();
+  const ModelData m = three_period_model(); // heads saved at each period's end
   const int nper = static_cast<int>(m.time.periods.size());
   RecordingSink full;
   {
