@@ -21,7 +21,9 @@
 ///                            (nrow*ncol each). Raw doubles appended as the
 ///                            run goes and fsync'd before each OUT.restart
 ///                            that counts them, so a restart point costs
-///                            O(one period), not O(run).
+///                            O(one period), not O(run); the run's last
+///                            saved step only if the last period becomes a
+///                            restart point.
 ///
 /// Both survive SIGKILL and power loss in a consistent state: OUT.restart is
 /// either the old or the new one, and the heads file may only have extra
