@@ -491,9 +491,8 @@ RestartRecorder::RestartRecorder(OutputSink& inner, const ModelData& model,
     : inner_(inner), model_(model), path_(std::move(restart_path)), every_(std::max(every, 1)),
       resume_(resume), hash_(scenario_hash(model)), record_length_(heads_record_length(model)),
       pending_maps_(static_cast<std::size_t>(record_length_) - static_cast<std::size_t>(model.grid.ncell()),
-                    0.0) {
-  for (const auto& p : model.time.periods) total_steps_ += p.steps;
-}
+                    0.0),
+      total_steps_(model.time.total_steps()) {}
 
 RestartRecorder::~RestartRecorder() {
   if (writer_.joinable()) writer_.join();

@@ -30,6 +30,12 @@ struct StressPeriod {
 struct TimeDiscretization {
   Date start;                      ///< calendar date of time zero
   std::vector<StressPeriod> periods;
+  /// Time steps of all periods.
+  int total_steps() const {
+    int n = 0;
+    for (const StressPeriod& p : periods) n += p.steps;
+    return n;
+  }
 };
 
 /// A point whose head is recorded every time step.

@@ -95,11 +95,7 @@ void Simulation::free_inputs(ModelData& model) {
   inputs_to_free_ = &model;
 }
 
-int Simulation::total_steps() const {
-  int n = 0;
-  for (const auto& p : model_.time.periods) n += p.steps;
-  return n;
-}
+int Simulation::total_steps() const { return model_.time.total_steps(); }
 
 void Simulation::release_solver_memory() {
   solver_->release();
