@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <string>
@@ -353,7 +354,14 @@ int main(int argc, char** argv) {
   if (mode == "runs" && argc >= 3) return run_whole(argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
   if (mode == "scenario" && argc == 7) { // write a whole-run scenario (bench/paired_runs.sh)
     const RunCase c{"", std::atol(argv[3]), std::atol(argv[4]), std::atol(argv[5]), argv[2], 2};
-    std::printf("%s\n", write_scenario(argv[6], c).c_str());
+    std::error_code ec;
+    std::filesystem::create_directories(argv[6], ec);
+    const std::string yaml = write_scenario(argv[6], c);
+    if (ec || !std::ifstream(yaml)) {
+      std::fprintf(stderr, "solver_scaling: cannot write %s\n", yaml.c_str());
+      return 1;
+    }
+    std::printf("%s\n", yaml.c_str());
     return 0;
   }
   if (mode == "case" && argc == 9)
