@@ -1,5 +1,5 @@
 /// Replacement global operator new/delete for large blocks: staggered
-/// addresses, pages populated at once, huge pages. Linked into gwsim's
+/// addresses on cache lines, pages populated at once, huge pages. Linked into gwsim's
 /// programs (not its libraries).
 ///
 /// Staggered: all of a model's cell arrays (heads, conductances, the
@@ -25,6 +25,11 @@
 /// with huge pages switched off) maps pages on first touch as before. Every
 /// large block is touched in full by its owner anyway (vectors are
 /// value-initialised), so populating adds no resident memory.
+///
+/// On a cache line: blocks of 512 bytes and more (from malloc too) start on
+/// a 64-byte boundary, so that the solver's row loops, which align their
+/// vector loads by one array's address (mg::split_at_line), find every cell
+/// array aligned alike at the same index.
 ///
 /// Every block carries a 16-byte header with the length of its mapping and
 /// its offset, so delete needs no size. The arithmetic of the program is
@@ -55,6 +60,8 @@ constexpr std::size_t header = 16;           // keeps malloc's 16-byte alignment
 constexpr std::size_t large = 256 * 1024;    // blocks from here on are mapped and staggered
 constexpr std::size_t step = 17 * 64;        // 1088 B: different L1 and L2 sets
 constexpr unsigned slots = 32;               // offsets 0 .. 31 * 1088 B
+constexpr std::size_t line = 64;             // blocks of `aligned` bytes and more start on a cache line
+constexpr std::size_t aligned = 512;
 constexpr std::size_t page = 4096;
 constexpr std::size_t huge_page = std::size_t{2} << 20;
 std::atomic<unsigned> next_slot{0};
@@ -82,7 +89,7 @@ struct Header {
 static_assert(sizeof(Header) == header);
 
 unsigned char* map_large(std::size_t n) {
-  const std::size_t offset = header + step * (next_slot.fetch_add(1, std::memory_order_relaxed) % slots);
+  const std::size_t offset = line + step * (next_slot.fetch_add(1, std::memory_order_relaxed) % slots);
   if (n > SIZE_MAX - offset - 2 * huge_page) throw std::bad_alloc();
   const std::size_t len = (n + offset + page - 1) / page * page;
   // Blocks of a huge page or more start on a huge-page boundary (mapped
@@ -111,9 +118,17 @@ void* allocate(std::size_t n) {
   for (;;) {
     if (n >= large) {
       if (unsigned char* p = map_large(n)) return p;
-    } else if (auto* raw = static_cast<unsigned char*>(std::malloc(n + header))) {
-      unsigned char* p = raw + header;
-      reinterpret_cast<Header*>(p)[-1] = Header{0, header};
+    } else if (n < aligned) {
+      if (auto* raw = static_cast<unsigned char*>(std::malloc(n + header))) {
+        unsigned char* p = raw + header;
+        reinterpret_cast<Header*>(p)[-1] = Header{0, header};
+        return p;
+      }
+    } else if (auto* raw = static_cast<unsigned char*>(std::malloc(n + header + line))) {
+      // malloc's blocks are 16-byte aligned: the first cache line after the header.
+      auto* p = reinterpret_cast<unsigned char*>((reinterpret_cast<std::uintptr_t>(raw) + header + line - 1) /
+                                                  line * line);
+      reinterpret_cast<Header*>(p)[-1] = Header{0, static_cast<std::size_t>(p - raw)};
       return p;
     }
     // As the standard operator new: ask the new-handler, else fail.

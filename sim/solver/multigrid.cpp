@@ -308,7 +308,7 @@ struct MultigridPreconditioner::Impl {
     const Index band = (nr + nband - 1) / nband;
     for (int phase = 0; phase < (band < nr ? 2 : 1); ++phase)
       parallel_for_chunks(nr, band, [&](Index r0, Index r1) {
-        std::vector<float> tmp(static_cast<std::size_t>(L.ncol));
+        std::vector<float> tmp(static_cast<std::size_t>(L.ncol + 16)); // mg::gs_row()
         mg::paired_sweep(phase, r0, r1, nr, [&](Index r, int second) {
           smooth_row(L, b, x, r, second ? 1 - first : first, zero_guess && !second, tmp.data());
         });

@@ -401,6 +401,23 @@ TEST(Multigrid, PairedRedBlackPassEqualsTwoColourSweeps) {
   }
 }
 
+TEST(Multigrid, RowLoopsSplitAtACacheLineVisitEveryCellOnceInOrder) {
+  // mg::split_at_line runs a row loop as two: up to the first 64-byte
+  // boundary of the row's arrays, then the vectorised rest. Whatever the
+  // row's place within a line and its length (shorter than a line too),
+  // every cell of [lo, hi) is visited once, in order.
+  alignas(64) static float row[200];
+  for (Index shift = 0; shift < 16; ++shift)
+    for (Index lo : {0, 1})
+      for (Index hi : {lo, lo + 1, Index{7}, Index{17}, Index{150}}) {
+        std::vector<Index> seen;
+        mg::split_at_line(row + shift, lo, hi, [&](Index c) { seen.push_back(c); });
+        std::vector<Index> expected;
+        for (Index c = lo; c < hi; ++c) expected.push_back(c);
+        EXPECT_EQ(seen, expected) << "shift " << shift << ", [" << lo << ", " << hi << ")";
+      }
+}
+
 TEST(Multigrid, HierarchyCoarsensRowsAndColumnsOnly) {
   std::vector<double> h;
   const StencilSystem A = synthetic::build(spec(3, 200, 100), &h);
