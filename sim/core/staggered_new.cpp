@@ -1,6 +1,6 @@
-/// Replacement global operator new/delete for large blocks: staggered
-/// addresses on cache lines, pages populated at once, huge pages. Linked into gwsim's
-/// programs (not its libraries).
+/// Replacement global operator new/delete: staggered addresses on cache
+/// lines, and for large blocks pages populated at once, in huge pages.
+/// Linked into gwsim's programs (not its libraries).
 ///
 /// Staggered: all of a model's cell arrays (heads, conductances, the
 /// system's coefficients, the multigrid levels) would otherwise begin at the
@@ -21,10 +21,11 @@
 /// aligned and marked for transparent huge pages (MADV_HUGEPAGE: 64 MiB in
 /// 5 to 110 ms instead of 167 ms, mostly the kernel zeroing them), and
 /// populated in one call (MADV_POPULATE_WRITE: pages outside whole huge
-/// pages at half the cost of faulting them one by one). Both are hints: a kernel without them (or
-/// with huge pages switched off) maps pages on first touch as before. Every
-/// large block is touched in full by its owner anyway (vectors are
-/// value-initialised), so populating adds no resident memory.
+/// pages at half the cost of faulting them one by one). Both are hints: a
+/// kernel without them (or with huge pages switched off) maps pages on
+/// first touch as before. Every large block is touched in full by its owner
+/// anyway (vectors are value-initialised), so populating adds no resident
+/// memory.
 ///
 /// On a cache line: blocks of 512 bytes and more (from malloc too) start on
 /// a 64-byte boundary, so that the solver's row loops, which align their

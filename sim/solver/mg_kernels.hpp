@@ -32,8 +32,8 @@ namespace gwsim::mg {
 /// f(c) for c in [lo, hi), in two loops split where p + c reaches a 64-byte
 /// boundary, so that the second (vectorised) loop's loads of every array
 /// indexed like p are whole cache lines. A 64-byte vector load that crosses
-/// two lines costs about twice as much (AMD Zen, and Intel with AVX-512), and
-/// rows start wherever the grid puts them. Every cell array of the solver
+/// two lines cost about twice as much on the AMD EPYC of bench/README.md,
+/// and rows start wherever the grid puts them. Every cell array of the solver
 /// starts on a cache line (sim/core/staggered_new.cpp), so one pointer tells
 /// the alignment of all of them at the same index.
 template <class T, class F> inline void split_at_line(const T* p, Index lo, Index hi, F&& f) {
@@ -102,9 +102,9 @@ inline void stencil_row(Index nc, const CoefRows<C>& a, const VecRows<T>& v, con
   };
   edge(0);
   // No iteration reads what another writes (out is none of the inputs):
-  // without saying so (split_at_line), GCC gives up vectorising the layered
-  // rows (too many pointers to check for overlap at run time) and runs them
-  // scalar.
+  // without saying so (split_at_line's second loop does), GCC gives up
+  // vectorising the layered rows (too many pointers to check for overlap at
+  // run time) and runs them scalar.
   split_at_line(x, 1, nc - 1, [&](Index c) {
     T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(e[c - 1]) * x[c - 1] - T(s[c]) * xs[c] -
            T(sn[c]) * xn[c];
