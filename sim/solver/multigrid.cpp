@@ -80,26 +80,30 @@ template <class C> Couplings couplings(const StencilRef<C>& A, Index l, Index r,
   return k;
 }
 
-/// The symmetric part of a nonsymmetric stencil.
-SymStencil symmetric_part(const StencilSystem& A) {
-  SymStencil S;
+/// The symmetric part of a nonsymmetric stencil, into S. Its vectors are
+/// reused (a Newton solve sets the preconditioner up at every iteration):
+/// fresh memory for them each time cost more than computing them on a VM
+/// whose page faults take 10 us (bench/README.md), and every element is
+/// written, so they are not cleared first.
+void symmetric_part(const StencilSystem& A, SymStencil& S) {
   S.nlay = A.nlay;
   S.nrow = A.nrow;
   S.ncol = A.ncol;
   const Index n = A.size(), nc = A.ncol, nrc = A.nrow * nc;
-  S.diag = A.diag;
-  S.east.assign(static_cast<std::size_t>(n), 0.0);
-  S.south.assign(static_cast<std::size_t>(n), 0.0);
-  if (A.nlay > 1) S.down.assign(static_cast<std::size_t>(n), 0.0);
+  const auto un = static_cast<std::size_t>(n);
+  S.diag.assign(A.diag.begin(), A.diag.end());
+  S.east.resize(un);
+  S.south.resize(un);
+  S.down.resize(A.nlay > 1 ? un : 0);
   parallel_for_blocks(n, [&](Index b, Index e) {
     for (Index i = b; i < e; ++i) {
       const auto u = static_cast<std::size_t>(i);
-      if ((i % nc) + 1 < nc) S.east[u] = 0.5 * (A.east[u] + A.west[u + 1]);
-      if ((i / nc) % A.nrow + 1 < A.nrow) S.south[u] = 0.5 * (A.south[u] + A.north[u + static_cast<std::size_t>(nc)]);
-      if (A.nlay > 1 && i + nrc < n) S.down[u] = 0.5 * (A.down[u] + A.up[u + static_cast<std::size_t>(nrc)]);
+      S.east[u] = (i % nc) + 1 < nc ? 0.5 * (A.east[u] + A.west[u + 1]) : 0.0;
+      S.south[u] =
+          (i / nc) % A.nrow + 1 < A.nrow ? 0.5 * (A.south[u] + A.north[u + static_cast<std::size_t>(nc)]) : 0.0;
+      if (A.nlay > 1) S.down[u] = i + nrc < n ? 0.5 * (A.down[u] + A.up[u + static_cast<std::size_t>(nrc)]) : 0.0;
     }
   });
-  return S;
 }
 
 /// One level of the hierarchy, in float.
@@ -292,6 +296,9 @@ struct MultigridPreconditioner::Impl {
   std::vector<Level> lev;
   mg::BandCholesky coarsest;
   SymStencil sym0; ///< symmetric part of a nonsymmetric system
+  /// Aggregation excess of the level being coarsened and of the next
+  /// (setup()), kept between set-ups like the levels.
+  std::vector<float> excess, next_excess;
   std::uint64_t fingerprint = 0; ///< of the operator the hierarchy was built for
 
   int nlev() const { return static_cast<int>(lev.size()); }
@@ -545,6 +552,8 @@ void MultigridPreconditioner::release() {
   std::vector<Level>().swap(m.lev);
   m.coarsest = mg::BandCholesky{};
   m.sym0 = SymStencil{};
+  std::vector<float>().swap(m.excess);
+  std::vector<float>().swap(m.next_excess);
   m.fingerprint = 0;
 }
 
@@ -556,7 +565,7 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
   SymStencilView view{A.nlay, A.nrow, A.ncol, A.diag.data(), A.east.data(), A.south.data(),
                       A.nlay > 1 ? A.down.data() : nullptr};
   if (!A.symmetric()) {
-    m.sym0 = symmetric_part(A);
+    symmetric_part(A, m.sym0);
     view = m.sym0.view();
   } else {
     m.sym0 = SymStencil{};
@@ -587,7 +596,8 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
   }
   store_operator(view, L0);
   factor_lines(L0);
-  std::vector<float> excess, next_excess;
+  std::vector<float>& excess = m.excess;
+  std::vector<float>& next_excess = m.next_excess;
   coarsen(StencilRef<double>{view.nlay, view.nrow, view.ncol, view.diag, view.east, view.south, view.down, nullptr},
           m.lev[1], next_excess);
   for (std::size_t k = 1; k < nlev; ++k) {
@@ -611,6 +621,12 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
     coarsen(StencilRef<float>{L.nlay, L.nrow, L.ncol, L.diag.data(), L.east.data(), L.south.data(),
                               L.nlay > 1 ? L.down.data() : nullptr, excess.data()},
             m.lev[k + 1], next_excess);
+  }
+  // Kept for the next set-up of a Newton solve only; a symmetric operator
+  // is set up again only when it changes (1.25 B/cell at the solve's peak).
+  if (A.symmetric()) {
+    std::vector<float>().swap(m.excess);
+    std::vector<float>().swap(m.next_excess);
   }
 }
 
