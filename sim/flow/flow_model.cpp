@@ -232,11 +232,17 @@ void FlowModel::take_back_conductances(StencilSystem& A) {
 
 FlowModel::NotFree FlowModel::not_free(std::span<const CellRole> role) {
   NotFree list;
+  not_free(role, list);
+  return list;
+}
+
+void FlowModel::not_free(std::span<const CellRole> role, NotFree& list) {
+  list.fixed.clear();
+  list.inactive.clear();
   for (std::size_t n = 0; n < role.size(); ++n) {
     if (role[n] == CellRole::fixed) list.fixed.push_back(static_cast<Index>(n));
     if (role[n] == CellRole::inactive) list.inactive.push_back(static_cast<Index>(n));
   }
-  return list;
 }
 
 void FlowModel::storage_flows(Index lr, std::span<const double> h, std::span<const double> h_old, double dt,

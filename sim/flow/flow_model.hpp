@@ -55,6 +55,9 @@ public:
     std::vector<Index> inactive; ///< no flow
   };
   static NotFree not_free(std::span<const CellRole> role);
+  /// The same into `list`, whose vectors keep their memory (every stress
+  /// period: growing fresh lists by push_back was 1.4% of a Hengshui run).
+  static void not_free(std::span<const CellRole> role, NotFree& list);
 
   /// Make fixed and inactive rows identities with zero right-hand side
   /// (their head change is zero) and cut every coupling to them. Inactive

@@ -456,7 +456,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
     for (int per = first_period; per < sum.periods; ++per) {
       const StressPeriod& sp = model_.time.periods[static_cast<std::size_t>(per)];
       chd_.start_period(per, role_, head_, model_.grid);
-      not_free_ = FlowModel::not_free(role_);
+      FlowModel::not_free(role_, not_free_);
       for (const auto& p : packages_) p->start_period(per);
       const std::vector<double> dts = step_lengths(sp);
       double elapsed = 0.0; // d since the period start
