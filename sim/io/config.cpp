@@ -10,6 +10,7 @@
 #include <sstream>
 #include <utility>
 
+#include "core/machine.hpp"
 #include "io/compose.hpp"
 #include "solver/solution_projection.hpp"
 #include "io/config_arrays.hpp"
@@ -42,6 +43,12 @@ const std::vector<std::pair<std::string, LayerType>> layer_types = {
 /// Far more cells than one machine can hold; catches typos such as an
 /// extra zero before anything is allocated.
 constexpr double max_cells = 2e9;
+/// Memory a run needs at least, per cell: a steady single-layer run peaks
+/// at 112-129 B/cell (bench/README.md), layered and transient runs need
+/// more. A grid that cannot fit is refused before anything is allocated,
+/// instead of being stopped by the kernel's out-of-memory killer a minute
+/// later without a word.
+constexpr double min_bytes_per_cell = 100.0;
 /// Stress periods after `repeat` expansion.
 constexpr Index max_periods = 100000;
 
@@ -88,9 +95,16 @@ Grid read_grid(const ConfigNode& node) {
   g.nlay = node.required("nlay").as_index(Bound::at_least(1));
   g.nrow = node.required("nrow").as_index(Bound::at_least(1));
   g.ncol = node.required("ncol").as_index(Bound::at_least(1));
-  if (double(g.nlay) * double(g.nrow) * double(g.ncol) > max_cells)
+  const double cells = double(g.nlay) * double(g.nrow) * double(g.ncol);
+  if (cells > max_cells)
     node.fail_here(fmt::format("nlay x nrow x ncol = {} x {} x {} cells is more than the limit of {:g}", g.nlay,
                                g.nrow, g.ncol, max_cells));
+  if (const double limit = memory_limit_bytes(); limit > 0.0 && cells * min_bytes_per_cell > limit)
+    node.fail_here(fmt::format("nlay x nrow x ncol = {} x {} x {} cells need at least {:.1f} GiB of memory "
+                               "({:g} bytes per cell), more than the {:.1f} GiB this machine lets gwsim use "
+                               "(memory plus swap, or ulimit -v)",
+                               g.nlay, g.nrow, g.ncol, cells * min_bytes_per_cell / 1073741824.0,
+                               min_bytes_per_cell, limit / 1073741824.0));
   g.delr = read_widths(node.required("delr"), g.ncol, "ncol");
   g.delc = read_widths(node.required("delc"), g.nrow, "nrow");
   if (auto n = node.optional("xorigin")) g.xorigin = n->as_double(Bound::any("m"));
