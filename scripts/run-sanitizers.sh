@@ -72,8 +72,10 @@ if want asan; then
   # minute each under ASan) run in the Release stage only; the code they
   # cover is the same as the quicker water-table tests'.
   slow='UnconfinedLateTimeApproachesTheisWithSpecificYield|HantushJacobTransientLeakyDrawdown'
+  # Label address_limit: tests run under `ulimit -v`, which ASan (terabytes
+  # of shadow address space) cannot start under.
   ctest --test-dir "$asan" --output-on-failure -j 2 -L 'unit|input|verification|reliability' \
-    -LE 'threaded|fuzz' -E "${GWSIM_ASAN_EXCLUDE:-$slow}" || status=1
+    -LE 'threaded|fuzz|address_limit' -E "${GWSIM_ASAN_EXCLUDE:-$slow}" || status=1
 fi
 
 if want fuzz; then
