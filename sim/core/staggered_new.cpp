@@ -119,16 +119,12 @@ void* allocate(std::size_t n) {
   for (;;) {
     if (n >= large) {
       if (unsigned char* p = map_large(n)) return p;
-    } else if (n < aligned) {
-      if (auto* raw = static_cast<unsigned char*>(std::malloc(n + header))) {
-        unsigned char* p = raw + header;
-        reinterpret_cast<Header*>(p)[-1] = Header{0, header};
-        return p;
-      }
-    } else if (auto* raw = static_cast<unsigned char*>(std::malloc(n + header + line))) {
-      // malloc's blocks are 16-byte aligned: the first cache line after the header.
-      auto* p = reinterpret_cast<unsigned char*>((reinterpret_cast<std::uintptr_t>(raw) + header + line - 1) /
-                                                  line * line);
+      // malloc's blocks are 16-byte aligned: the pointer is the first
+      // 16-byte (small blocks) or 64-byte boundary after the header.
+    } else if (const std::size_t align = n < aligned ? header : line;
+               auto* raw = static_cast<unsigned char*>(std::malloc(n + align))) {
+      auto* p = reinterpret_cast<unsigned char*>((reinterpret_cast<std::uintptr_t>(raw) + header + align - 1) /
+                                                  align * align);
       reinterpret_cast<Header*>(p)[-1] = Header{0, static_cast<std::size_t>(p - raw)};
       return p;
     }

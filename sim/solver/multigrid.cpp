@@ -299,6 +299,10 @@ struct MultigridPreconditioner::Impl {
   /// Aggregation excess of the level being coarsened and of the next
   /// (setup()), kept between set-ups like the levels.
   std::vector<float> excess, next_excess;
+  void free_excess() {
+    std::vector<float>().swap(excess);
+    std::vector<float>().swap(next_excess);
+  }
   std::uint64_t fingerprint = 0; ///< of the operator the hierarchy was built for
 
   int nlev() const { return static_cast<int>(lev.size()); }
@@ -315,7 +319,7 @@ struct MultigridPreconditioner::Impl {
     const Index band = (nr + nband - 1) / nband;
     for (int phase = 0; phase < (band < nr ? 2 : 1); ++phase)
       parallel_for_chunks(nr, band, [&](Index r0, Index r1) {
-        std::vector<float> tmp(static_cast<std::size_t>(L.ncol + 16)); // mg::gs_row()
+        std::vector<float> tmp(static_cast<std::size_t>(L.ncol) + 64 / sizeof(float)); // mg::gs_row()
         mg::paired_sweep(phase, r0, r1, nr, [&](Index r, int second) {
           smooth_row(L, b, x, r, second ? 1 - first : first, zero_guess && !second, tmp.data());
         });
@@ -552,8 +556,7 @@ void MultigridPreconditioner::release() {
   std::vector<Level>().swap(m.lev);
   m.coarsest = mg::BandCholesky{};
   m.sym0 = SymStencil{};
-  std::vector<float>().swap(m.excess);
-  std::vector<float>().swap(m.next_excess);
+  m.free_excess();
   m.fingerprint = 0;
 }
 
@@ -624,10 +627,7 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
   }
   // Kept for the next set-up of a Newton solve only; a symmetric operator
   // is set up again only when it changes (1.25 B/cell at the solve's peak).
-  if (A.symmetric()) {
-    std::vector<float>().swap(m.excess);
-    std::vector<float>().swap(m.next_excess);
-  }
+  if (A.symmetric()) m.free_excess();
 }
 
 const float* MultigridPreconditioner::apply_float(std::span<const double> r) const {
