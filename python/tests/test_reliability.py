@@ -152,7 +152,7 @@ def test_sigterm_stops_cleanly_and_leaves_the_earlier_result_alone(gwsim_binary,
     out = tmp_path / "long.h5"
     out.write_bytes(reference.read_bytes())  # an earlier result of the same name
     before = digest(out)
-    proc = start(gwsim_binary, "run", scenario, "-o", out, "-q", cwd=tmp_path)
+    proc = start(gwsim_binary, "run", scenario, "-o", out, "-q", "--restart-every", "1", cwd=tmp_path)
     wait_for(tmp_path / "long.h5.restart", proc)
     sent = time.monotonic()
     proc.send_signal(signal.SIGTERM)
@@ -292,7 +292,7 @@ solver: {method: pcg, head_tolerance: 1.0e-30, residual_tolerance: 1.0e-30, max_
 def test_resume_refuses_a_restart_point_of_another_scenario(gwsim_binary, long_run, tmp_path):
     scenario, _ = long_run
     out = tmp_path / "long.h5"
-    proc = start(gwsim_binary, "run", scenario, "-o", out, "-q", cwd=tmp_path)
+    proc = start(gwsim_binary, "run", scenario, "-o", out, "-q", "--restart-seconds", "0", cwd=tmp_path)
     wait_for(tmp_path / "long.h5.restart", proc)
     proc.kill()
     proc.communicate(timeout=60)
@@ -330,6 +330,17 @@ def test_no_restart_writes_no_restart_point(gwsim_binary, tmp_path):
         time.sleep(0.01)
     assert proc.returncode == 0, proc.stderr.read()
     assert not any("restart" in name for name in seen), seen
+
+
+@pytest.mark.parametrize("args", [["--restart-every", "2", "--restart-seconds", "5"],
+                                  ["--no-restart", "--restart-seconds", "5"],
+                                  ["--restart-seconds", "-1"], ["--restart-every", "0"]],
+                         ids=["periods_and_seconds", "none_and_seconds", "negative", "zero_periods"])
+def test_restart_options_that_contradict_or_make_no_sense_are_refused(gwsim_binary, tmp_path, args):
+    r = run(gwsim_binary, "run", EXAMPLE, "-o", tmp_path / "x.h5", "-q", *args, cwd=tmp_path)
+    assert r.returncode == 64, r.stderr
+    assert ("excludes" in r.stderr) or ("not in range" in r.stderr), r.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 FUZZ_HANG = REPO / "tests" / "fuzz" / "corpus" / "scenario" / "hang_stray_comma.yaml"

@@ -100,7 +100,7 @@ struct RunOptions {
   bool quiet = false;
   bool resume = false;  ///< continue from the restart point
   bool restart = true;  ///< write restart points
-  int restart_every = 1; ///< stress periods between restart points
+  RestartInterval restart_every; ///< when restart points are written
   std::vector<std::string> overrides; ///< --set key.path=value
 };
 
@@ -134,8 +134,7 @@ int run(const std::string& scenario, const RunOptions& o) {
           progress.update(i, b, n);
         },
         &stop_flag(),
-        recorder ? Simulation::PeriodEnd([&](SimulationState& st) { recorder->period_end(st); })
-                 : Simulation::PeriodEnd(),
+        recorder ? recorder->period_end_callback() : Simulation::PeriodEnd(),
         resume ? &resume->state : nullptr);
   } catch (const Error& e) {
     progress.close();
@@ -199,12 +198,20 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("-q,--quiet", run_options.quiet, "No progress display");
   auto* resume = run_cmd->add_flag("--resume", run_options.resume,
                     "Continue from the restart point OUT.restart of an interrupted run");
+  int every_periods = 0;
+  double every_seconds = RestartInterval{}.seconds;
   auto* every = run_cmd
-                    ->add_option("--restart-every", run_options.restart_every,
-                                 "Write a restart point every N stress periods (default 1)")
+                    ->add_option("--restart-every", every_periods,
+                                 "Write a restart point every N stress periods")
                     ->check(CLI::Range(1, 1000000));
+  auto* seconds = run_cmd
+                      ->add_option("--restart-seconds", every_seconds,
+                                   "Write a restart point at the first stress period end S s of wall time "
+                                   "after the last one (default 30)")
+                      ->check(CLI::Range(0.0, 1e9));
+  every->excludes(seconds);
   auto* none = run_cmd->add_flag("--no-restart", no_restart, "Write no restart points");
-  none->excludes(every)->excludes(resume);
+  none->excludes(every)->excludes(seconds)->excludes(resume);
 
   auto* validate_cmd = app.add_subcommand("validate", "Check a scenario without running it");
   validate_cmd->add_option("scenario", scenario, "Scenario YAML file")->required();
@@ -220,6 +227,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
   }
   run_options.restart = !no_restart;
+  run_options.restart_every = every_periods > 0 ? RestartInterval::every_periods(every_periods)
+                                                : RestartInterval::every_seconds(every_seconds);
   if (*run_cmd) return guarded([&] { return run(scenario, run_options); });
   if (*batch.app) return guarded(batch.run);
   if (*compare.app) return guarded(compare.run);

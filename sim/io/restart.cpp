@@ -396,9 +396,9 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   bool exists = false;
   const std::string bytes = read_whole(path, exists);
   if (!exists)
-    throw InputError(at(path), "no restart point to resume from (one is written at the end of "
-                             "each stress period unless --no-restart, and removed when a run "
-                             "finishes)");
+    throw InputError(at(path), "no restart point to resume from (one is written at a stress "
+                             "period end once a run has taken 30 s, or as --restart-seconds or "
+                             "--restart-every ask, and removed when the run finishes)");
   In in{bytes, path};
   if (bytes.size() < sizeof restart_magic + 8) in.damaged("file too short");
   std::uint64_t stored_sum = 0;
@@ -487,8 +487,8 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
 }
 
 RestartRecorder::RestartRecorder(OutputSink& inner, const ModelData& model,
-                                 std::string restart_path, int every, RestartPoint* resume)
-    : inner_(inner), model_(model), path_(std::move(restart_path)), every_(std::max(every, 1)),
+                                 std::string restart_path, RestartInterval every, RestartPoint* resume)
+    : inner_(inner), model_(model), path_(std::move(restart_path)), every_(every),
       resume_(resume), hash_(scenario_hash(model)), record_length_(heads_record_length(model)),
       pending_maps_(static_cast<std::size_t>(record_length_) - static_cast<std::size_t>(model.grid.ncell()),
                     0.0),
@@ -672,11 +672,17 @@ void RestartRecorder::irrigation(const StepInfo& info, std::span<const DistrictB
   }
 }
 
+bool RestartRecorder::due(int next_period) const {
+  if (next_period == static_cast<int>(model_.time.periods.size())) return true; // kept for abort()
+  if (every_.periods > 0) return next_period % every_.periods == 0;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_start_).count() >= every_.seconds;
+}
+
 void RestartRecorder::period_end(SimulationState& state) {
-  const auto nper = static_cast<int>(model_.time.periods.size());
-  if (state.next_period == nper)
+  if (!due(state.next_period)) return;
+  if (state.next_period == static_cast<int>(model_.time.periods.size()))
     last_ = std::move(state);
-  else if (state.next_period % every_ == 0)
+  else
     commit(std::move(state));
 }
 
@@ -695,6 +701,7 @@ void RestartRecorder::commit(SimulationState&& state) {
   // (wait_for_writer()).
   writing_periods_ = state.next_period;
   writing_steps_ = state.steps_done;
+  last_start_ = std::chrono::steady_clock::now();
   writer_ = std::thread([this, state = std::move(state), rows = rows_, saved = saved_heads_, nrows = nrows_,
                          fd = ::fileno(heads_)] {
     try {

@@ -1,9 +1,12 @@
 #pragma once
 /// Restart points: what `gwsim run --resume` continues from.
 ///
-/// A restart point is written at the end of every N-th stress period next to
-/// the result, as two files (the last period's state goes into the result;
-/// it is written as a restart point only if the result cannot be finished):
+/// A restart point is written at the end of a stress period next to the
+/// result (by default at the first period end 30 s of wall time after the
+/// run's start or the last restart point; or every N-th period: see
+/// RestartInterval), as two files (the last period's state goes into the
+/// result; it is written as a restart point only if the result cannot be
+/// finished):
 ///
 ///   OUT.restart              the state at the period end (heads, pond
 ///                            volumes, the last step's head change and
@@ -44,6 +47,7 @@
 ///   8-byte words).
 /// The heads file starts with "GWSIMHDS" u64 scenario_hash u64 record_length
 /// (doubles per record: ncell, plus 2*nrow*ncol with irrigation districts).
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -97,16 +101,29 @@ struct RestartPoint {
 /// when it is missing, damaged, or from another scenario or grid.
 RestartPoint read_restart(const std::string& path, const ModelData& model);
 
+/// When a run writes restart points: after every `periods`-th stress period,
+/// or (periods == 0) at the end of the first stress period that ends at
+/// least `seconds` of wall time after the run's start or the last restart
+/// point began. By wall time is the default: a restart point costs a copy
+/// of the state, its checksum and two fsyncs (12% of a 2 s run that wrote
+/// one every period, bench/README.md), so a short run writes none and a
+/// long one loses at most about `seconds` plus a period when it is killed.
+struct RestartInterval {
+  int periods = 0;
+  double seconds = 30.0;
+  static RestartInterval every_periods(int n) { return {n, 0.0}; }
+  static RestartInterval every_seconds(double s) { return {0, s}; }
+};
+
 /// An OutputSink in front of the result writer: passes everything on,
 /// records what a restart point needs, writes restart points, and on a
 /// resume replays a restart point's rows before the first new step.
 class RestartRecorder final : public OutputSink {
 public:
-  /// `every`: write a restart point after every `every`-th stress period
-  /// but the last (see period_end()). `resume`, if given, is replayed by
-  /// begin().
-  RestartRecorder(OutputSink& inner, const ModelData& model, std::string restart_path, int every,
-                  RestartPoint* resume = nullptr);
+  /// `every`: when to write restart points (never for the last stress
+  /// period: see period_end()). `resume`, if given, is replayed by begin().
+  RestartRecorder(OutputSink& inner, const ModelData& model, std::string restart_path,
+                  RestartInterval every, RestartPoint* resume = nullptr);
   ~RestartRecorder() override;
 
   void begin(const ModelData& model) override;
@@ -130,6 +147,14 @@ public:
   /// a whole run's end as much as the result (7% of a 4 M-cell steady
   /// run); abort() writes it if the result cannot be finished.
   void period_end(SimulationState& state);
+  /// Whether period_end() wants the state at the start of zero-based stress
+  /// period `next_period` (the run's end included): Simulation builds it
+  /// only then.
+  bool due(int next_period) const;
+  /// The PeriodEnd of Simulation::run() that feeds this recorder.
+  Simulation::PeriodEnd period_end_callback() {
+    return {[this](int next) { return due(next); }, [this](SimulationState& st) { period_end(st); }};
+  }
 
   /// Restart points are written by a background thread: wait for the one
   /// being written (if any); on success it becomes the committed one, else
@@ -150,7 +175,9 @@ private:
   OutputSink& inner_;
   const ModelData& model_;
   std::string path_;
-  int every_;
+  RestartInterval every_;
+  /// Wall time of the run's start or of the last restart point's start.
+  std::chrono::steady_clock::time_point last_start_ = std::chrono::steady_clock::now();
   RestartPoint* resume_;
   std::uint64_t hash_;
   std::string heads_path_;

@@ -511,7 +511,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         if (progress) progress(info, b, nsteps);
       }
       period_start += sp.length;
-      if (period_end) {
+      if (period_end.take && period_end.due(per + 1)) {
         Stopwatch t(phases_.output);
         SimulationState st;
         st.next_period = per + 1;
@@ -525,7 +525,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         if (ponds_) st.pond_volume = ponds_->volumes();
         st.head_changes = projection_.save();
         if (irrigation_) st.allotment_use = irrigation_->allotment_use();
-        period_end(st);
+        period_end.take(st);
       }
     }
     auto seconds_since_start = [&] {

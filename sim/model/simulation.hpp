@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "boundaries/package.hpp"
@@ -56,11 +57,22 @@ class Simulation {
 public:
   /// Called after every step (for progress display).
   using Progress = std::function<void(const StepInfo&, const StepBudget&, int total_steps)>;
-  /// Called after the last step of every stress period (restart points)
-  /// with the state at its end. The callee may take the state's contents
-  /// (move from it: a restart point keeps it without copying some 30 bytes
-  /// per cell again).
-  using PeriodEnd = std::function<void(SimulationState&)>;
+  /// After the last step of every stress period (restart points):
+  /// `due(next_period)` says whether the state at that boundary is wanted
+  /// (next_period: zero-based, the number of periods for the run's end);
+  /// only then is it built (a copy of the heads and the kept head changes,
+  /// some 30 bytes per cell) and given to `take`, which may move from it.
+  struct PeriodEnd {
+    std::function<bool(int next_period)> due;
+    std::function<void(SimulationState&)> take;
+    PeriodEnd() = default;
+    PeriodEnd(std::function<bool(int)> d, std::function<void(SimulationState&)> t)
+        : due(std::move(d)), take(std::move(t)) {}
+    /// Every period's state to `t`.
+    template <class F>
+      requires std::is_invocable_v<F&, SimulationState&>
+    PeriodEnd(F t) : due([](int) { return true; }), take(std::move(t)) {}
+  };
 
   explicit Simulation(const ModelData& model);
   ~Simulation();

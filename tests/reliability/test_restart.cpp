@@ -5,11 +5,13 @@
 // flipped byte, an older format version, a heads file of another layout).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <unistd.h>
 
@@ -157,7 +159,7 @@ protected:
   /// Run `m` to the end through a recorder, keeping a copy of the restart
   /// point written after `keep_after` periods (restored before returning).
   void run_keeping(const ModelData& m, int keep_after, RecordingSink& sink) {
-    RestartRecorder rec(sink, m, path, 1);
+    RestartRecorder rec(sink, m, path, RestartInterval::every_periods(1));
     fs::path heads;
     Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) {
       const int next_period = st.next_period;
@@ -178,7 +180,7 @@ protected:
   /// Resume `m` from the restart point at `path` to the end.
   void resume(const ModelData& m, RecordingSink& sink) {
     RestartPoint rp = read_restart(path, m);
-    RestartRecorder rec(sink, m, path, 1, &rp);
+    RestartRecorder rec(sink, m, path, RestartInterval::every_periods(1), &rp);
     Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) { rec.period_end(st); },
                       &rp.state);
   }
@@ -224,7 +226,7 @@ TEST_F(Restart, ResumedRunReportsWhatTheUninterruptedRunReported) {
   EXPECT_EQ(rp.state.steps_done, 4);
   EXPECT_EQ(rp.saved_heads, 2u);
   RecordingSink resumed;
-  RestartRecorder rec(resumed, m, path, 1, &rp);
+  RestartRecorder rec(resumed, m, path, RestartInterval::every_periods(1), &rp);
   Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) { rec.period_end(st); },
                     &rp.state);
 
@@ -258,7 +260,7 @@ TEST_F(Restart, LastPeriodIsARestartPointOnlyWhenTheResultCannotBeFinished) {
   const int nper = static_cast<int>(m.time.periods.size());
   RecordingSink full;
   {
-    RestartRecorder rec(full, m, path, 1);
+    RestartRecorder rec(full, m, path, RestartInterval::every_periods(1));
     std::vector<int> committed;
     Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) {
       rec.period_end(st);
@@ -274,7 +276,7 @@ TEST_F(Restart, LastPeriodIsARestartPointOnlyWhenTheResultCannotBeFinished) {
     void finish(const RunSummary&) override { throw OutputError("cannot write the result: disk full"); }
   } failing;
   {
-    RestartRecorder rec(failing, m, path, 1);
+    RestartRecorder rec(failing, m, path, RestartInterval::every_periods(1));
     EXPECT_THROW(Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) { rec.period_end(st); }),
                  OutputError);
     EXPECT_TRUE(failing.aborted);
@@ -285,7 +287,7 @@ TEST_F(Restart, LastPeriodIsARestartPointOnlyWhenTheResultCannotBeFinished) {
   EXPECT_EQ(rp.state.steps_done, static_cast<int>(full.info.size()));
   RecordingSink resumed;
   int steps_run = 0;
-  RestartRecorder rec(resumed, m, path, 1, &rp);
+  RestartRecorder rec(resumed, m, path, RestartInterval::every_periods(1), &rp);
   Simulation(m).run(
       rec, [&](const StepInfo&, const StepBudget&, int) { ++steps_run; }, nullptr,
       [&](SimulationState& st) { rec.period_end(st); }, &rp.state);
@@ -300,6 +302,53 @@ TEST_F(Restart, LastPeriodIsARestartPointOnlyWhenTheResultCannotBeFinished) {
   }
   EXPECT_EQ(resumed.summary.solver_iterations, full.summary.solver_iterations);
   EXPECT_TRUE(fs::is_empty(dir)) << "restart files left after the resumed run finished";
+}
+
+// By default a restart point is written at the first period end at least
+// RestartInterval::seconds of wall time after the run's start or the last
+// restart point; the simulation builds the state only when the recorder
+// wants it (the last period's always: kept for abort()).
+TEST_F(Restart, ByWallTimeAPeriodEndIsARestartPointOnlyOnceTheIntervalHasPassed) {
+  const ModelData m = three_period_model(); // 1, 3 and 2 steps
+  struct Seen {
+    int taken = 0;
+    std::vector<int> committed;
+  };
+  auto run = [&](RestartInterval every, double pause_per_step) {
+    RecordingSink sink;
+    RestartRecorder rec(sink, m, path, every);
+    Seen seen;
+    Simulation(m).run(
+        rec,
+        [&](const StepInfo&, const StepBudget&, int) {
+          std::this_thread::sleep_for(std::chrono::duration<double>(pause_per_step));
+        },
+        nullptr,
+        Simulation::PeriodEnd([&](int next) { return rec.due(next); },
+                              [&](SimulationState& st) {
+                                ++seen.taken;
+                                rec.period_end(st);
+                                rec.wait_for_writer();
+                                seen.committed.push_back(rec.committed_periods());
+                              }));
+    EXPECT_TRUE(sink.finished);
+    EXPECT_TRUE(fs::is_empty(dir)) << "restart files left after the run finished";
+    return seen;
+  };
+  // The default interval (30 s) never passes in this run: no restart point,
+  // and only the last period's state is built.
+  Seen s = run(RestartInterval{}, 0.0);
+  EXPECT_EQ(s.taken, 1);
+  EXPECT_EQ(s.committed, (std::vector<int>{0}));
+  // 0 s: every period end, as every_periods(1).
+  s = run(RestartInterval::every_seconds(0.0), 0.0);
+  EXPECT_EQ(s.taken, 3);
+  EXPECT_EQ(s.committed, (std::vector<int>{1, 2, 2}));
+  // 0.25 s with 0.1 s per step: about 0.1 s at the end of period 1 (not
+  // due), about 0.4 s at the end of period 2 (due).
+  s = run(RestartInterval::every_seconds(0.25), 0.1);
+  EXPECT_EQ(s.taken, 2);
+  EXPECT_EQ(s.committed, (std::vector<int>{2, 2}));
 }
 
 TEST_F(Restart, OtherScenarioOrGridIsRefused) {
@@ -331,7 +380,7 @@ TEST_F(Restart, ChangedDataFileIsRefused) {
   EXPECT_EQ(read_scenario(yaml, {}).input_files_digest, m.input_files_digest) << "same files, same digest";
   RecordingSink full;
   full.keep_heads = false;
-  RestartRecorder rec(full, m, path, 1);
+  RestartRecorder rec(full, m, path, RestartInterval::every_periods(1));
   Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) {
     const int next_period = st.next_period;
     rec.period_end(st);
@@ -444,7 +493,7 @@ TEST_F(Restart, FailureOfTheBackgroundWriterEndsTheRun) {
   const fs::path sub = dir / "sub";
   fs::create_directories(sub);
   RecordingSink sink;
-  RestartRecorder rec(sink, m, (sub / "out.h5.restart").string(), 1);
+  RestartRecorder rec(sink, m, (sub / "out.h5.restart").string(), RestartInterval::every_periods(1));
   try {
     Simulation(m).run(rec, {}, nullptr, [&](SimulationState& st) {
       if (st.next_period == 1) fs::remove_all(sub); // the heads file stays open
@@ -482,7 +531,7 @@ TEST_F(Restart, OlderFormatOrOtherHeadsLayoutIsRefused) {
   std::memcpy(heads.data() + 16, &ncell, sizeof ncell);
   spit(rp.heads_file, heads);
   IrrigationSink resumed;
-  RestartRecorder rec(resumed, m, path, 1, &rp);
+  RestartRecorder rec(resumed, m, path, RestartInterval::every_periods(1), &rp);
   try {
     rec.begin(m);
     FAIL() << "a heads file of another record length was accepted";
