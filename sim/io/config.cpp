@@ -102,7 +102,7 @@ Grid read_grid(const ConfigNode& node) {
   if (const double limit = memory_limit_bytes(); limit > 0.0 && cells * min_bytes_per_cell > limit)
     node.fail_here(fmt::format("nlay x nrow x ncol = {} x {} x {} cells need at least {:.1f} GiB of memory "
                                "({:g} bytes per cell), more than the {:.1f} GiB this machine lets gwsim use "
-                               "(memory plus swap, or ulimit -v)",
+                               "(memory plus swap, ulimit -v or the control group's memory limit)",
                                g.nlay, g.nrow, g.ncol, cells * min_bytes_per_cell / 1073741824.0,
                                min_bytes_per_cell, limit / 1073741824.0));
   g.delr = read_widths(node.required("delr"), g.ncol, "ncol");
