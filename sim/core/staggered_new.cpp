@@ -9,7 +9,7 @@
 /// fourteen) then maps them all to the same sets of the 8-way L1 and L2
 /// caches, which evict each other on every access: the assembly of a
 /// 270 000-cell system took 10 ms instead of 2 ms, and the multigrid solve
-/// was 20% slower (measured on the transient benchmark of bench/README.md).
+/// was 20% slower (measured on the transient benchmark, bench/HISTORY.md).
 /// Shifting each large block by a different multiple of 1088 bytes spreads
 /// the arrays over the cache sets.
 ///

@@ -106,7 +106,7 @@ RestartPoint read_restart(const std::string& path, const ModelData& model);
 /// least `seconds` of wall time after the run's start or the last restart
 /// point began. By wall time is the default: a restart point costs a copy
 /// of the state, its checksum and two fsyncs (12% of a 2 s run that wrote
-/// one every period, bench/README.md), so a short run writes none and a
+/// one every period, bench/HISTORY.md), so a short run writes none and a
 /// long one loses at most about `seconds` plus a period when it is killed.
 struct RestartInterval {
   int periods = 0;

@@ -38,7 +38,7 @@ struct SolverSettings {
   /// (SolutionProjection, 4 B per cell each); -1: the model's default.
   int first_guess_changes = -1;
   /// The default for linear and Newton models alike. Measured on the
-  /// transient benchmark (bench/README.md, stress periods that repeat every
+  /// transient benchmark (bench/HISTORY.md, stress periods that repeat every
   /// second period): 4, 12, 20 and 24 kept changes take 322, 304, 228 and
   /// 207 solver iterations, but the longer windows' passes over the kept
   /// changes (two per step) and larger restart points cost as much as they

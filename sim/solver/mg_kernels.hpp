@@ -32,7 +32,7 @@ namespace gwsim::mg {
 /// f(c) for c in [lo, hi), in two loops split where p + c reaches a 64-byte
 /// boundary, so that the second (vectorised) loop's loads of every array
 /// indexed like p are whole cache lines. A 64-byte vector load that crosses
-/// two lines cost about twice as much on the AMD EPYC of bench/README.md,
+/// two lines cost about twice as much on the AMD EPYC of bench/HISTORY.md,
 /// and rows start wherever the grid puts them. Every cell array of the solver
 /// starts on a cache line (sim/core/staggered_new.cpp), so one pointer tells
 /// the alignment of all of them at the same index.

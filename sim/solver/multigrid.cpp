@@ -83,7 +83,7 @@ template <class C> Couplings couplings(const StencilRef<C>& A, Index l, Index r,
 /// The symmetric part of a nonsymmetric stencil, into S. Its vectors are
 /// reused (a Newton solve sets the preconditioner up at every iteration):
 /// fresh memory for them each time cost more than computing them on a VM
-/// whose page faults take 10 us (bench/README.md), and every element is
+/// whose page faults take 10 us (bench/HISTORY.md), and every element is
 /// written, so they are not cleared first.
 void symmetric_part(const StencilSystem& A, SymStencil& S) {
   S.nlay = A.nlay;
