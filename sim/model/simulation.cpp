@@ -511,7 +511,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
         if (progress) progress(info, b, nsteps);
       }
       period_start += sp.length;
-      if (period_end.take && period_end.due(per + 1)) {
+      if (period_end.take && (!period_end.due || period_end.due(per + 1))) {
         Stopwatch t(phases_.output);
         SimulationState st;
         st.next_period = per + 1;

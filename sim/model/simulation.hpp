@@ -59,9 +59,10 @@ public:
   using Progress = std::function<void(const StepInfo&, const StepBudget&, int total_steps)>;
   /// After the last step of every stress period (restart points):
   /// `due(next_period)` says whether the state at that boundary is wanted
-  /// (next_period: zero-based, the number of periods for the run's end);
-  /// only then is it built (a copy of the heads and the kept head changes,
-  /// some 30 bytes per cell) and given to `take`, which may move from it.
+  /// (next_period: zero-based, the number of periods for the run's end; no
+  /// `due`: always); only then is it built (a copy of the heads and the kept
+  /// head changes, some 30 bytes per cell) and given to `take`, which may
+  /// move from it.
   struct PeriodEnd {
     std::function<bool(int next_period)> due;
     std::function<void(SimulationState&)> take;
