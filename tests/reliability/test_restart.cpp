@@ -13,13 +13,12 @@
 #include <sstream>
 #include <thread>
 
-#include <unistd.h>
-
 #include "io/config.hpp"
 #include "io/restart.hpp"
 #include "model/simulation.hpp"
 #include "support/model_builder.hpp"
 #include "support/recording_sink.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace gwsim {
 namespace {
@@ -148,10 +147,7 @@ void spit(const fs::path& p, const std::string& bytes) {
 class Restart : public ::testing::Test {
 protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("gwsim_restart_" + std::to_string(::getpid()) + "_" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    dir = test::fresh_test_dir("gwsim_restart");
     path = (dir / "out.h5.restart").string();
   }
   void TearDown() override { fs::remove_all(dir); }

@@ -3,14 +3,13 @@
 // aquifer, against values computed by hand below.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cmath>
 #include <filesystem>
 
 #include "analysis/compare.hpp"
 #include "core/error.hpp"
 #include "io/hdf5_writer.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace gwsim {
 namespace {
@@ -72,8 +71,7 @@ void write_result(const std::string& path, const ModelData& m, const std::vector
 class Compare : public ::testing::Test {
 protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() / ("gwsim_compare_" + std::to_string(::getpid()));
-    fs::create_directories(dir);
+    dir = test::fresh_test_dir("gwsim_compare");
     const std::vector<double> five(6, 5.0);
     write_result(base(), model(), {10.0, 20.0}, {five, five});
     // Saved at day 10 only; layer 1: +1, +0.005, -1 m; layer 2: +0.5, 0 m.

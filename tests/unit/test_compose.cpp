@@ -4,14 +4,13 @@
 // value.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "io/compose.hpp"
 #include "io/config.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace gwsim {
 namespace {
@@ -22,10 +21,7 @@ namespace fs = std::filesystem;
 class Compose : public ::testing::Test {
 protected:
   void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("gwsim_compose_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
+    dir = test::fresh_test_dir("gwsim_compose");
     fs::create_directories(dir / "base");
     // A raster next to the base file: {file: top.asc} in the base must find it.
     write("base/top.asc", "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 10\n"

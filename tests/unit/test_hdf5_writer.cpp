@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "io/hdf5_object.hpp"
 #include "io/hdf5_writer.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace gwsim;
@@ -227,11 +228,7 @@ bool has_partial_file(const fs::path& folder) {
 class Hdf5WriterTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    folder = fs::temp_directory_path() /
-             ("gwsim_hdf5_writer_" + std::to_string(::getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(folder);
-    fs::create_directories(folder);
+    folder = test::fresh_test_dir("gwsim_hdf5_writer");
   }
   void TearDown() override {
     std::error_code ec;

@@ -8,9 +8,8 @@
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
-
 #include "core/machine.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace gwsim {
 namespace {
@@ -20,10 +19,7 @@ namespace fs = std::filesystem;
 class CgroupLimit : public ::testing::Test {
 protected:
   void SetUp() override {
-    root = fs::temp_directory_path() / ("gwsim_cgroup_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root);
-    fs::create_directories(root);
+    root = test::fresh_test_dir("gwsim_cgroup");
   }
   void TearDown() override { fs::remove_all(root); }
   void put(const fs::path& file, const std::string& text) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "io/raster.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace gwsim {
 namespace {
@@ -17,9 +18,7 @@ const std::string data_dir = std::string(GWSIM_TEST_DATA) + "/unit/data";
 class RasterFile : public ::testing::Test {
 protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() / (std::string("gwsim_raster_") + info->name());
-    std::filesystem::create_directories(dir_);
+    dir_ = test::fresh_test_dir("gwsim_raster");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string write(const std::string& name, const std::string& text) {
