@@ -18,9 +18,7 @@ namespace fs = std::filesystem;
 
 class CgroupLimit : public ::testing::Test {
 protected:
-  void SetUp() override {
-    root = test::fresh_test_dir("gwsim_cgroup");
-  }
+  void SetUp() override { root = test::fresh_test_dir("gwsim_cgroup"); }
   void TearDown() override { fs::remove_all(root); }
   void put(const fs::path& file, const std::string& text) {
     fs::create_directories((root / file).parent_path());
