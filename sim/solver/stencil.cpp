@@ -134,8 +134,8 @@ template <class F> void for_parts_in(const RankOneParts& parts, Index begin, Ind
 /// neighbour rows. RowOut: y is one row of ncol values that every row is
 /// written to (for reductions that need no vector of their own).
 template <bool Residual, bool RowOut>
-[[gnu::always_inline]] inline void rows_apply_body(const StencilSystem& A, const double* x, double* y_all, const double* zeros,
-                            Index row_begin, Index row_end) {
+[[gnu::always_inline]] inline void rows_apply_body(const StencilSystem& A, const double* x, double* y_all,
+                                                   const double* zeros, Index row_begin, Index row_end) {
   const Index nc = A.ncol, nr = A.nrow, nl = A.nlay, nrc = nr * nc;
   const bool vert = nl > 1;
   for (Index gr = row_begin; gr < row_end; ++gr) {
@@ -203,9 +203,9 @@ bool rows_share_alignment(const StencilSystem& A) {
 
 /// rows_apply_body() in the machine's widest vectors when the rows share
 /// their alignment, else in 256-bit vectors: measured on that machine
-/// (bench/HISTORY.md, 2026-11-28), 256-bit vectors made the operator 39%
-/// faster on 500 x 500 cells, 25% on 300 x 300 x 3, 15% on 577 x 577 x 3,
-/// and 4-9% slower on 1000 x 1000 and 2000 x 2000.
+/// (bench/HISTORY.md, 2026-11-28), 256-bit vectors made the operator 38%
+/// faster on 500 x 500 cells, 19% on 300 x 300 x 3, 15% on 577 x 577 x 3,
+/// and 4-9% slower on the aligned 1000 x 1000 and 2000 x 2000.
 template <bool Residual, bool RowOut = false>
 void rows_apply(const StencilSystem& A, const double* x, double* y_all, const double* zeros,
                 Index row_begin, Index row_end) {
