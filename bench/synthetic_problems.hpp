@@ -43,6 +43,8 @@ struct Spec {
   int wells = 4;                 ///< wells pumping from the bottom layer
   double well_rate = -2000.0;    ///< m3/d each
   bool river = true;             ///< GHB line along the middle row of the top layer
+  double river_width = 0.0;      ///< m; 0: as wide as a cell (the same river is then
+                                 ///< less conductive per metre in finer cells)
   double specific_storage = 0.0; ///< 1/m; > 0 adds storage for a step of `dt`
   double dt = 10.0;              ///< d
   unsigned seed = 1;
@@ -210,7 +212,8 @@ inline StencilSystem build(const Spec& s, std::vector<double>* h0 = nullptr,
     for (Index c = nc / 8; c < nc - nc / 8; ++c) {
       const auto u = idx(0, r, c);
       if (!act[u]) continue;
-      const double cond = 0.5 * k[u] * area / 1.0; // riverbed 1 m thick
+      const double width = s.river_width > 0.0 ? s.river_width : s.delr;
+      const double cond = 0.5 * k[u] * s.delr * width / 1.0; // riverbed 1 m thick
       A.diag[u] += cond;
       A.rhs[u] += cond * 33.0;
     }
