@@ -107,8 +107,8 @@ void set_extent(hid_t dataset, std::span<const hsize_t> dims);
 void write_slab(hid_t dataset, hid_t memory_type, std::span<const hsize_t> start,
                 std::span<const hsize_t> count, const void* data);
 
-/// Write the whole dataset.
-void write_all(hid_t dataset, hid_t memory_type, const void* data);
+/// Write the whole dataset (`transfer`: a dataset transfer property list).
+void write_all(hid_t dataset, hid_t memory_type, const void* data, hid_t transfer = H5P_DEFAULT);
 
 template <class T> void write_all(hid_t dataset, std::span<const T> data) {
   write_all(dataset, Type<T>::memory(), data.data());
