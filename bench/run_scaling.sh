@@ -3,9 +3,10 @@
 # the scaling driver and gwsim in build-mg, then runs
 #   1. bench_solver (STREAM triad, operator apply, preconditioner, solve),
 #   2. solver_scaling table (solver on synthetic systems, 1 and 2 threads),
+#      and growth (1 -> 4 M cells, the two sizes solved alternately),
 #   3. solver_scaling runs (whole `gwsim run` of generated scenarios),
 # and writes the results between the markers in bench/README.md.
-# Usage: bench/run_scaling.sh [reps]     (from anywhere; takes ~15 min)
+# Usage: bench/run_scaling.sh [reps]     (from anywhere; ~7 min with 3 reps)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build-mg"
@@ -16,6 +17,7 @@ out="$(mktemp -d)"
 "$build/bench/bench_solver" --benchmark_counters_tabular=true --benchmark_min_time=0.5 \
   --benchmark_format=console 2> /dev/null | sed 's/\x1b\[[0-9;]*m//g' > "$out/bench.txt"
 "$build/bench/solver_scaling" table "$reps" > "$out/table.md"
+"$build/bench/solver_scaling" growth 9 > "$out/growth.md"
 "$build/bench/solver_scaling" runs "$build/sim/cli/gwsim" "$reps" > "$out/runs.md"
 {
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p');"
@@ -24,6 +26,10 @@ out="$(mktemp -d)"
   echo "### Solver on synthetic systems (\`solver_scaling table $reps\`)"
   echo
   cat "$out/table.md"
+  echo
+  echo "### 1 -> 4 M cells, solve alone, paired (\`solver_scaling growth 9\`)"
+  echo
+  cat "$out/growth.md"
   echo
   echo "### Whole \`gwsim run\` (\`solver_scaling runs build-mg/sim/cli/gwsim $reps\`)"
   echo
