@@ -237,7 +237,7 @@ def test_sigkill_then_resume_with_an_irrigation_district(gwsim_binary, tmp_path)
     restart.write_bytes(with_version(good, 3))
     r = run(gwsim_binary, "run", scenario, "-o", out, "-q", "--resume", cwd=tmp_path)
     assert r.returncode == 65, r.stderr
-    assert "restart point format version 3 is not supported (this gwsim reads version 5)" in r.stderr
+    assert "restart point format version 3 is not supported (this gwsim reads version 6)" in r.stderr
     assert not out.exists()
     restart.write_bytes(good)
 

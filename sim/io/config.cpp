@@ -271,7 +271,7 @@ NewtonSettings read_newton(const ConfigNode& node) {
 
 SolverSettings read_solver(const ConfigNode& node, NewtonSettings& newton) {
   node.expect_map("a mapping {method, head_tolerance, residual_tolerance, max_iterations, "
-                  "first_guess_changes, newton}");
+                  "first_guess_changes, first_guess_periods, newton}");
   SolverSettings s;
   if (auto n = node.optional("newton")) newton = read_newton(*n);
   if (auto n = node.optional("method")) s.kind = read_enum(*n, solver_methods);
@@ -280,6 +280,8 @@ SolverSettings read_solver(const ConfigNode& node, NewtonSettings& newton) {
   if (auto n = node.optional("max_iterations")) s.max_iterations = n->as_int(Bound::at_least(1));
   if (auto n = node.optional("first_guess_changes"))
     s.first_guess_changes = n->as_int(Bound::between(0, static_cast<double>(SolutionProjection::max_capacity)));
+  if (auto n = node.optional("first_guess_periods"))
+    s.first_guess_periods = n->as_int(Bound::between(0, static_cast<double>(SolutionProjection::max_periods)));
   node.done();
   return s;
 }

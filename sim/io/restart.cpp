@@ -28,8 +28,8 @@ constexpr char restart_magic[8] = {'G', 'W', 'S', 'I', 'M', 'R', 'S', 'T'};
 constexpr char heads_magic[8] = {'G', 'W', 'S', 'I', 'M', 'H', 'D', 'S'};
 // 2: zone budgets in the step rows; 3: head change, last step length and
 // allotment use in the state, district balances in the step rows, irrigation
-// maps in the heads-file records.
-constexpr std::uint32_t format_version = 5;
+// maps in the heads-file records; 6: the first guess's kept periods.
+constexpr std::uint32_t format_version = 6;
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 constexpr std::uint64_t heads_header_bytes = 24;
 constexpr std::size_t district_fields = 13; // doubles per DistrictBalance
@@ -439,6 +439,20 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   if (nchange > SolutionProjection::max_capacity) in.damaged("head change count");
   for (std::uint32_t i = 0; i < nchange; ++i)
     s.head_changes.newest_first.push_back(in.values<float>("head changes"));
+  const auto nperiod = in.get<std::uint32_t>("head changes");
+  if (nperiod > SolutionProjection::max_periods + 1) in.damaged("head change period count");
+  for (std::uint32_t p = 0; p < nperiod; ++p) {
+    const auto nstep = in.get<std::uint32_t>("head changes");
+    if (nstep > SolutionProjection::aligned_steps) in.damaged("head change step count");
+    auto& steps = s.head_changes.periods.emplace_back();
+    auto& seq = s.head_changes.period_seq.emplace_back();
+    for (std::uint32_t k = 0; k < nstep; ++k) {
+      seq.push_back(in.get<std::uint64_t>("head changes"));
+      steps.push_back(in.values<float>("head changes"));
+    }
+  }
+  s.head_changes.step_in_period = in.get<std::uint32_t>("head changes");
+  s.head_changes.remembered = in.get<std::uint64_t>("head changes");
   s.allotment_use.year = in.get<std::int32_t>("allotment use");
   s.allotment_use.sw_used = in.doubles("allotment use");
   s.allotment_use.gw_used = in.doubles("allotment use");
@@ -456,6 +470,9 @@ RestartPoint read_restart(const std::string& path, const ModelData& model) {
   if (s.pond_volume.size() != model.stresses.ponds.size()) in.damaged("pond count");
   for (const auto& c : s.head_changes.newest_first)
     if (c.size() != s.head.size()) in.damaged("head change count");
+  for (const auto& period : s.head_changes.periods)
+    for (const auto& c : period)
+      if (c.size() != s.head.size()) in.damaged("head change count");
   const std::size_t ndistrict = model.irrigation.districts.size();
   if (s.allotment_use.sw_used.size() != ndistrict || s.allotment_use.gw_used.size() != ndistrict)
     in.damaged("allotment use count");
@@ -729,6 +746,17 @@ void RestartRecorder::commit(SimulationState&& state) {
         o.put<std::uint64_t>(state.head_changes.fingerprint);
         o.put<std::uint32_t>(static_cast<std::uint32_t>(state.head_changes.newest_first.size()));
         for (const auto& c : state.head_changes.newest_first) o.values<float>(c);
+        o.put<std::uint32_t>(static_cast<std::uint32_t>(state.head_changes.periods.size()));
+        for (std::size_t p = 0; p < state.head_changes.periods.size(); ++p) {
+          const auto& steps = state.head_changes.periods[p];
+          o.put<std::uint32_t>(static_cast<std::uint32_t>(steps.size()));
+          for (std::size_t k = 0; k < steps.size(); ++k) {
+            o.put<std::uint64_t>(state.head_changes.period_seq[p][k]);
+            o.values<float>(steps[k]);
+          }
+        }
+        o.put<std::uint32_t>(state.head_changes.step_in_period);
+        o.put<std::uint64_t>(state.head_changes.remembered);
         o.put<std::int32_t>(state.allotment_use.year);
         o.doubles(state.allotment_use.sw_used);
         o.doubles(state.allotment_use.gw_used);

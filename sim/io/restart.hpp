@@ -36,7 +36,9 @@
 /// runs the remaining periods, so its result is complete and equal to an
 /// uninterrupted run's. Both files are removed when the result is written.
 ///
-/// Format of OUT.restart (little-endian, version 5: the kept head changes in
+/// Format of OUT.restart (little-endian, version 6: the kept periods' first
+/// steps' head changes and the current period's step count after the kept
+/// head changes; version 5: the kept head changes in
 /// float with the operator's fingerprint; version 4: the state carries the
 /// last steps' head changes kept for first guesses; version 3 added the
 /// allotment use and district balances in the step rows; version 2 zone

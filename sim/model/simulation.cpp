@@ -36,6 +36,13 @@ std::size_t first_guess_changes(const SolverSettings& s) {
                                                              : SolverSettings::default_first_guess_changes);
 }
 
+/// Earlier periods kept for first guesses: the scenario's number, else the
+/// default.
+std::size_t first_guess_periods(const SolverSettings& s) {
+  return static_cast<std::size_t>(s.first_guess_periods >= 0 ? s.first_guess_periods
+                                                             : SolverSettings::default_first_guess_periods);
+}
+
 /// Largest |dh| and its cell (the lowest index among ties, so the answer
 /// does not depend on the thread count).
 std::pair<double, Index> largest_change(const std::vector<double>& dh) {
@@ -58,7 +65,8 @@ std::pair<double, Index> largest_change(const std::vector<double>& dh) {
 
 Simulation::Simulation(const ModelData& model)
     : model_(model), flow_(model.grid, model.aquifer), chd_(model.stresses.chd),
-      solver_(make_solver(model.solver)), projection_(first_guess_changes(model.solver)) {
+      solver_(make_solver(model.solver)),
+      projection_(first_guess_changes(model.solver), first_guess_periods(model.solver)) {
   packages_.push_back(make_wells(model.stresses.wel, flow_, model.newton.well_reduction_fraction));
   packages_.push_back(make_recharge(model.stresses.rch, model.grid));
   packages_.push_back(make_general_heads(model.stresses.ghb));
@@ -458,6 +466,7 @@ RunSummary Simulation::run(OutputSink& sink, const Progress& progress,
       chd_.start_period(per, role_, head_, model_.grid);
       FlowModel::not_free(role_, not_free_);
       for (const auto& p : packages_) p->start_period(per);
+      projection_.begin_period();
       const std::vector<double> dts = step_lengths(sp);
       double elapsed = 0.0; // d since the period start
       for (int s = 0; s < sp.steps; ++s, ++global) {

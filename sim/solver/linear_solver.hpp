@@ -46,6 +46,15 @@ struct SolverSettings {
   /// that never repeats 7.5% slower. Newton models recompute A w of every
   /// kept change at every step.
   static constexpr int default_first_guess_changes = 4;
+  /// Earlier stress periods whose first steps' head changes a step of a new
+  /// period also takes for its first guess, step j for step j
+  /// (SolutionProjection: 4 B per cell for each of the first
+  /// SolutionProjection::aligned_steps steps of each, and of the current
+  /// period); -1: the default. A schedule that alternates between two
+  /// states, or repeats every two periods, repeats the response to its
+  /// changes a period or two later.
+  int first_guess_periods = -1;
+  static constexpr int default_first_guess_periods = 2;
 };
 
 struct SolveStats {

@@ -67,17 +67,48 @@ void to_double(const std::vector<float>& w, std::vector<double>& x) {
     for (Index i = b; i < e; ++i) d[i] = static_cast<double>(s[i]);
   });
 }
+/// c solving G c = g (G scaled to a unit diagonal) through the
+/// eigenvectors whose eigenvalues are not lost to rounding: successive
+/// solutions can be nearly parallel, and a plain solve would then amplify
+/// rounding into the guess.
+Eigen::VectorXd gram_solve(const Eigen::MatrixXd& G, const Eigen::VectorXd& g) {
+  const Eigen::Index k = G.rows();
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
+  if (es.info() != Eigen::Success) return Eigen::VectorXd::Constant(k, std::nan(""));
+  const Eigen::VectorXd& lambda = es.eigenvalues();
+  double largest = 0.0;
+  for (Eigen::Index i = 0; i < k; ++i) largest = std::max(largest, lambda(i));
+  Eigen::VectorXd y = es.eigenvectors().transpose() * g;
+  for (Eigen::Index i = 0; i < k; ++i) y(i) = lambda(i) > 1e-10 * largest ? y(i) / lambda(i) : 0.0;
+  return es.eigenvectors() * y;
+}
 } // namespace
 
-SolutionProjection::SolutionProjection(std::size_t capacity)
-    : capacity_(std::min(capacity, max_capacity)), w_(capacity_), fresh_(capacity_, false),
-      gram_(capacity_ * capacity_, 0.0) {
+SolutionProjection::SolutionProjection(std::size_t capacity, std::size_t periods)
+    : capacity_(std::min(capacity, max_capacity)),
+      slots_(capacity_ + (capacity_ > 0 ? std::min(periods, max_periods) : 0)),
+      periods_(slots_ > capacity_ ? slots_ - capacity_ + 1 : 0), w_(slots_), fresh_(slots_, false),
+      gram_(slots_ * slots_, 0.0) {
   order_.reserve(capacity_);
 }
 
 void SolutionProjection::clear() {
   order_.clear();
   std::fill(fresh_.begin(), fresh_.end(), false);
+  for (Period& p : periods_) p.count = 0;
+  step_in_period_ = 0;
+  aligned_off_ = false;
+  judge_ = false;
+}
+
+void SolutionProjection::begin_period() {
+  if (periods_.empty()) return;
+  // The oldest period's storage becomes the new current period's.
+  std::rotate(periods_.rbegin(), periods_.rbegin() + 1, periods_.rend());
+  periods_[0].count = 0;
+  step_in_period_ = 0;
+  aligned_off_ = false;
+  judge_ = false;
 }
 
 void SolutionProjection::keep_newest(std::size_t keep) {
@@ -100,29 +131,71 @@ std::vector<float>& SolutionProjection::newest_slot(std::size_t n) {
   return w_[slot];
 }
 
-void SolutionProjection::remember(std::span<const double> x) {
+template <class F> void SolutionProjection::keep(std::size_t n, F&& value) {
   if (capacity_ == 0) return;
+  float* dst = newest_slot(n).data();
+  float* step = nullptr; // this period's copy, early in a period
+  if (!periods_.empty() && last_symmetric_ && step_in_period_ < aligned_steps) {
+    Period& p = periods_[0];
+    if (p.steps.size() <= p.count) {
+      p.steps.resize(p.count + 1);
+      p.seq.resize(p.count + 1);
+    }
+    p.steps[p.count].resize(n);
+    p.seq[p.count] = remembered_;
+    step = p.steps[p.count++].data();
+  }
+  ++step_in_period_;
+  ++remembered_;
+  // With the kept periods in the last guess: (b, x) of its system's b and
+  // this solution x, in the same pass.
+  const float* b = judge_ && rhs_.size() == n ? rhs_.data() : nullptr;
+  const double bx = parallel_reduce_chunks(
+      static_cast<Index>(n), sum_chunk, 0.0,
+      [&](Index lo, Index hi) {
+        double sum = 0.0;
+        for (Index i = lo; i < hi; ++i) dst[i] = static_cast<float>(value(i));
+        if (step)
+          for (Index i = lo; i < hi; ++i) step[i] = dst[i];
+        if (b) sum = chunk_dot(b, dst, lo, hi);
+        return sum;
+      },
+      [](double a, double c) { return a + c; });
+  if (b) {
+    // Energy norms of the error of the guess with and without them:
+    // (x, A x) - (x0, A x0) for a Galerkin guess x0, with (x, A x) = (b, x).
+    // When they did not remove most of it, the rest of the period goes
+    // without them (one operator application each per step).
+    const double with = bx - energy_, without = bx - window_energy_;
+    if (!(with <= 0.0 || without >= min_aligned_gain * with)) aligned_off_ = true;
+  }
+  judge_ = false;
+}
+
+void SolutionProjection::remember(std::span<const double> x) {
   const double* src = x.data();
-  float* dst = newest_slot(x.size()).data();
-  parallel_for_blocks(static_cast<Index>(x.size()), [&](Index b, Index e) {
-    for (Index i = b; i < e; ++i) dst[i] = static_cast<float>(src[i]);
-  });
+  keep(x.size(), [src](Index i) { return src[i]; });
 }
 
 void SolutionProjection::remember_difference(std::span<const double> after, std::span<const double> before) {
-  if (capacity_ == 0) return;
   const double* a = after.data();
   const double* o = before.data();
-  float* dst = newest_slot(after.size()).data();
-  parallel_for_blocks(static_cast<Index>(after.size()), [&](Index b, Index e) {
-    for (Index i = b; i < e; ++i) dst[i] = static_cast<float>(a[i] - o[i]);
-  });
+  keep(after.size(), [a, o](Index i) { return a[i] - o[i]; });
 }
 
 SolutionProjection::Saved SolutionProjection::save() const {
   Saved s;
   for (std::size_t slot : order_) s.newest_first.push_back(w_[slot]);
   s.fingerprint = fingerprint_;
+  // The oldest kept period is dropped at the next period's start: not saved.
+  for (std::size_t i = 0; i + 1 < periods_.size(); ++i) {
+    const Period& p = periods_[i];
+    const auto end = static_cast<std::ptrdiff_t>(p.count);
+    s.periods.emplace_back(p.steps.begin(), p.steps.begin() + end);
+    s.period_seq.emplace_back(p.seq.begin(), p.seq.begin() + end);
+  }
+  s.step_in_period = static_cast<std::uint32_t>(step_in_period_);
+  s.remembered = remembered_;
   return s;
 }
 
@@ -134,6 +207,16 @@ void SolutionProjection::restore(const Saved& saved) {
     newest_slot(src.size()) = src;
   }
   fingerprint_ = saved.fingerprint; // the same operator next keeps them all
+  const std::size_t nperiod = std::min({saved.periods.size(), saved.period_seq.size(), periods_.size()});
+  for (std::size_t p = 0; p < nperiod; ++p) {
+    const std::size_t count = std::min({saved.periods[p].size(), saved.period_seq[p].size(), aligned_steps});
+    const auto end = static_cast<std::ptrdiff_t>(count);
+    periods_[p].steps.assign(saved.periods[p].begin(), saved.periods[p].begin() + end);
+    periods_[p].seq.assign(saved.period_seq[p].begin(), saved.period_seq[p].begin() + end);
+    periods_[p].count = count;
+  }
+  step_in_period_ = saved.step_in_period;
+  remembered_ = saved.remembered;
 }
 
 std::vector<std::vector<double>> SolutionProjection::solutions() const {
@@ -142,20 +225,22 @@ std::vector<std::vector<double>> SolutionProjection::solutions() const {
   return out;
 }
 
-void SolutionProjection::symmetric_sums(const StencilSystem& A, std::vector<double>& g) {
+void SolutionProjection::symmetric_sums(const StencilSystem& A, const std::vector<std::size_t>& basis,
+                                        std::vector<double>& g) {
   // Gram entries (w_i, A w_j) of the stale solutions, each computed with
-  // the newer solution's A w: a stale row fills the entries with the
-  // solutions that are fresh or older than it.
+  // the newer solution's A w (earlier in the basis): a stale row fills the
+  // entries with the solutions that are fresh or later than it.
   const Index n = A.size();
-  const std::size_t k = order_.size();
+  const std::size_t k = basis.size();
   const double* b = A.rhs.data();
-  std::array<const float*, max_capacity> w{};
-  std::array<bool, max_capacity> stale{};
+  constexpr std::size_t most = max_capacity + max_periods;
+  std::array<const float*, most> w{};
+  std::array<bool, most> stale{};
   for (std::size_t i = 0; i < k; ++i) {
-    w[i] = w_[order_[i]].data();
-    stale[i] = !fresh_[order_[i]];
+    w[i] = w_[basis[i]].data();
+    stale[i] = !fresh_[basis[i]];
   }
-  using Sums = std::array<double, 2 * max_capacity>; // (w_i, b), then (w_j, A w_t)
+  using Sums = std::array<double, 2 * most>; // (w_i, b), then (w_j, A w_t)
   auto add = [k](Sums p, const Sums& q) {
     for (std::size_t i = 0; i < 2 * k; ++i) p[i] += q[i];
     return p;
@@ -170,7 +255,7 @@ void SolutionProjection::symmetric_sums(const StencilSystem& A, std::vector<doub
   for (const std::size_t t : passes) {
     const bool row = t < k;
     if (row) {
-      to_double(w_[order_[t]], x_);
+      to_double(w_[basis[t]], x_);
       ax_.resize(x_.size());
       apply(A, x_, ax_);
     }
@@ -199,26 +284,27 @@ void SolutionProjection::symmetric_sums(const StencilSystem& A, std::vector<doub
       have_g = true;
     }
     if (!row) continue;
-    const std::size_t st = order_[t];
+    const std::size_t st = basis[t];
     for (std::size_t j = 0; j < k; ++j) {
       if (stale[j] && j < t) continue; // newer and stale: its own row has the entry
-      const std::size_t sj = order_[j];
-      gram_[st * capacity_ + sj] = s[k + j];
-      gram_[sj * capacity_ + st] = s[k + j];
+      const std::size_t sj = basis[j];
+      gram_[st * slots_ + sj] = s[k + j];
+      gram_[sj * slots_ + st] = s[k + j];
     }
   }
-  for (std::size_t i = 0; i < k; ++i) fresh_[order_[i]] = true;
+  for (std::size_t i = 0; i < k; ++i) fresh_[basis[i]] = true;
 }
 
-void SolutionProjection::nonsymmetric_sums(const StencilSystem& A, std::vector<double>& g) {
+void SolutionProjection::nonsymmetric_sums(const StencilSystem& A, const std::vector<std::size_t>& basis,
+                                           std::vector<double>& g) {
   // u = A w for every kept solution (the operator changes at every Newton
   // step), then (u_i, b) and the Gram matrix (u_i, u_j) in one pass.
   const Index n = A.size();
-  const std::size_t k = order_.size();
-  aw_.resize(capacity_);
-  std::array<const double*, max_capacity> u{};
+  const std::size_t k = basis.size();
+  aw_.resize(slots_);
+  std::array<const double*, max_capacity + max_periods> u{};
   for (std::size_t i = 0; i < k; ++i) {
-    const std::size_t s = order_[i];
+    const std::size_t s = basis[i];
     to_double(w_[s], x_);
     aw_[s].resize(x_.size());
     apply(A, x_, aw_[s]);
@@ -242,9 +328,9 @@ void SolutionProjection::nonsymmetric_sums(const StencilSystem& A, std::vector<d
   for (std::size_t i = 0; i < k; ++i) {
     g[i] = s[i];
     for (std::size_t j = i; j < k; ++j) {
-      const std::size_t si = order_[i], sj = order_[j];
-      gram_[si * capacity_ + sj] = s[k + i * k + j];
-      gram_[sj * capacity_ + si] = s[k + i * k + j];
+      const std::size_t si = basis[i], sj = basis[j];
+      gram_[si * slots_ + sj] = s[k + i * k + j];
+      gram_[sj * slots_ + si] = s[k + i * k + j];
     }
   }
   // Every row was recomputed for this operator; the next nonsymmetric
@@ -259,9 +345,10 @@ SolutionProjection::Combination SolutionProjection::combination(const StencilSys
       clear(); // a different grid: nothing kept applies
       break;
     }
+  const bool sym = A.symmetric();
+  last_symmetric_ = sym;
   if (order_.empty()) return {};
   const std::uint64_t fp = operator_fingerprint(A);
-  const bool sym = A.symmetric();
   // (The fingerprint covers the nonsymmetric arrays: a change between a
   // symmetric and a nonsymmetric operator is a change of fingerprint.)
   if (fp != fingerprint_) {
@@ -271,39 +358,62 @@ SolutionProjection::Combination SolutionProjection::combination(const StencilSys
     std::fill(fresh_.begin(), fresh_.end(), false);
   }
   fingerprint_ = fp;
-  const std::size_t k = order_.size();
+  // The basis: the kept periods' solutions for this step (symmetric
+  // operators; copied into their slots, new to the Gram matrix), then the
+  // window, newest first.
+  std::vector<std::size_t> basis;
+  if (sym && !aligned_off_)
+    for (std::size_t p = 1; p < periods_.size(); ++p) {
+      const Period& per = periods_[p];
+      if (step_in_period_ >= per.count || per.steps[step_in_period_].size() != size) continue;
+      // Still in the window (periods of a step or two): nothing to add.
+      if (remembered_ - per.seq[step_in_period_] <= order_.size()) continue;
+      const std::size_t slot = capacity_ + p - 1;
+      w_[slot] = per.steps[step_in_period_];
+      fresh_[slot] = false;
+      basis.push_back(slot);
+    }
+  const std::size_t naligned = basis.size();
+  basis.insert(basis.end(), order_.begin(), order_.end());
+  const std::size_t k = basis.size();
   std::vector<double> sums(k, 0.0);
-  if (sym) symmetric_sums(A, sums);
-  else nonsymmetric_sums(A, sums);
-  // Solve G c = g scaled to a unit diagonal, through the eigenvectors whose
-  // eigenvalues are not lost to rounding: successive solutions can be
-  // nearly parallel, and a plain solve would then amplify rounding into
-  // the guess.
+  if (sym) symmetric_sums(A, basis, sums);
+  else nonsymmetric_sums(A, basis, sums);
   const auto kk = static_cast<Eigen::Index>(k);
   Eigen::MatrixXd G(kk, kk);
   Eigen::VectorXd g(kk), scale(kk);
   for (Eigen::Index i = 0; i < kk; ++i) {
-    const std::size_t si = order_[static_cast<std::size_t>(i)];
-    const double d = gram_[si * capacity_ + si];
+    const std::size_t si = basis[static_cast<std::size_t>(i)];
+    const double d = gram_[si * slots_ + si];
     scale(i) = d > 0.0 && std::isfinite(d) ? 1.0 / std::sqrt(d) : 0.0;
     g(i) = sums[static_cast<std::size_t>(i)] * scale(i);
   }
   for (Eigen::Index i = 0; i < kk; ++i)
     for (Eigen::Index j = 0; j < kk; ++j)
-      G(i, j) = gram_[order_[static_cast<std::size_t>(i)] * capacity_ + order_[static_cast<std::size_t>(j)]] *
+      G(i, j) = gram_[basis[static_cast<std::size_t>(i)] * slots_ + basis[static_cast<std::size_t>(j)]] *
                 scale(i) * scale(j);
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
-  if (es.info() != Eigen::Success) return {};
-  const Eigen::VectorXd& lambda = es.eigenvalues();
-  double largest = 0.0;
-  for (Eigen::Index i = 0; i < kk; ++i) largest = std::max(largest, lambda(i));
-  Eigen::VectorXd y = es.eigenvectors().transpose() * g;
-  for (Eigen::Index i = 0; i < kk; ++i) y(i) = lambda(i) > 1e-10 * largest ? y(i) / lambda(i) : 0.0;
-  const Eigen::VectorXd c = scale.asDiagonal() * (es.eigenvectors() * y);
+  const Eigen::VectorXd cs = gram_solve(G, g);
+  const Eigen::VectorXd c = scale.asDiagonal() * cs;
   if (!c.allFinite()) return {};
+  judge_ = false;
+  if (naligned > 0) {
+    // The energy the guess removes, c^T g = (x0, A x0), with and without the
+    // kept periods' solutions; judged against the solution's own once it is
+    // known (remember()).
+    const auto na = static_cast<Eigen::Index>(naligned), nw = kk - na;
+    energy_ = cs.dot(g);
+    window_energy_ = nw > 0 ? gram_solve(G.bottomRightCorner(nw, nw), g.tail(nw)).dot(g.tail(nw)) : 0.0;
+    rhs_.resize(size);
+    const double* b = A.rhs.data();
+    float* r = rhs_.data();
+    parallel_for_blocks(A.size(), [&](Index lo, Index hi) {
+      for (Index i = lo; i < hi; ++i) r[i] = static_cast<float>(b[i]);
+    });
+    judge_ = true;
+  }
   Combination w;
   for (std::size_t i = 0; i < k; ++i) {
-    w.slot.push_back(order_[i]);
+    w.slot.push_back(basis[i]);
     w.c.push_back(c(static_cast<Eigen::Index>(i)));
   }
   return w;
@@ -316,8 +426,9 @@ void combine(const SolutionProjection::Combination& comb, const std::vector<std:
              std::span<double> x) {
   double* xp = x.data();
   const std::size_t k = comb.k();
-  std::array<const float*, SolutionProjection::max_capacity> p{};
-  std::array<double, SolutionProjection::max_capacity> c{};
+  constexpr std::size_t most = SolutionProjection::max_capacity + SolutionProjection::max_periods;
+  std::array<const float*, most> p{};
+  std::array<double, most> c{};
   for (std::size_t i = 0; i < k; ++i) {
     p[i] = w[comb.slot[i]].data();
     c[i] = comb.c[i];

@@ -31,6 +31,17 @@
 /// at every step: A w is recomputed for every kept solution, so their window
 /// should stay short.
 ///
+/// Stress periods that repeat: the response to a change of stresses is a
+/// sequence of head changes over the steps after it, and a schedule that
+/// alternates (a well on in one period and off in the next, or a cycle of
+/// two periods) repeats it, negated or not, one or two periods later. With
+/// `periods` > 0 the projection also keeps the changes of the first
+/// `aligned_steps` steps of each of the last `periods` stress periods, and
+/// step j of a period adds step j of each of those periods to the window
+/// (symmetric operators only). A larger space never makes the Galerkin
+/// guess worse; each such solution costs one operator application per
+/// step, since it is new to the Gram matrix.
+///
 /// Every sum is a fixed-chunk reduction: the guess is the same for any
 /// number of threads, and a Gram entry (w_i, A w_j) is always computed with
 /// the newer solution's A w (whether kept from an earlier step or computed
@@ -46,11 +57,16 @@ namespace gwsim {
 
 class SolutionProjection {
 public:
-  /// Keep at most `capacity` solutions (0: always guess zero).
-  explicit SolutionProjection(std::size_t capacity);
+  /// Keep at most `capacity` solutions (0: always guess zero) and the
+  /// first steps' solutions of the last `periods` stress periods.
+  explicit SolutionProjection(std::size_t capacity, std::size_t periods = 0);
 
-  /// Most solutions a projection keeps.
+  /// Most solutions a projection keeps, and most periods.
   static constexpr std::size_t max_capacity = 64;
+  static constexpr std::size_t max_periods = 8;
+  /// Steps of each period whose solutions are kept for the later periods
+  /// (the first steps after a change of stresses take the most iterations).
+  static constexpr std::size_t aligned_steps = 6;
   /// Solutions that stay when the operator changes.
   static constexpr std::size_t kept_after_change = 4;
   /// A combination W c of the kept solutions (their slots and
@@ -78,15 +94,24 @@ public:
   /// remember(after - before) without a temporary (a step's head change).
   void remember_difference(std::span<const double> after, std::span<const double> before);
   void clear();
+  /// A new stress period starts: the period just ended joins the kept
+  /// periods (the oldest is dropped) and the step count starts again.
+  void begin_period();
 
   std::size_t size() const { return order_.size(); }
   std::size_t capacity() const { return capacity_; }
+  std::size_t periods() const { return periods_.size(); }
 
-  /// What a restart point saves: the kept solutions (newest first) and the
-  /// fingerprint of the operator last seen.
+  /// What a restart point saves: the kept solutions (newest first), the
+  /// fingerprint of the operator last seen, and the kept periods' first
+  /// steps (the current period first) with the current period's step count.
   struct Saved {
     std::vector<std::vector<float>> newest_first;
     std::uint64_t fingerprint = 0;
+    std::vector<std::vector<std::vector<float>>> periods;
+    std::vector<std::vector<std::uint64_t>> period_seq;
+    std::uint32_t step_in_period = 0;
+    std::uint64_t remembered = 0;
   };
   Saved save() const;
   /// Continue from a saved state (at most capacity() solutions are kept).
@@ -101,17 +126,47 @@ private:
   std::vector<float>& newest_slot(std::size_t n);
   /// Drop all but the newest `keep` solutions.
   void keep_newest(std::size_t keep);
-  /// (u_i, b) for the kept solutions (u = w, or A w when nonsymmetric) and,
-  /// for each stale slot, its Gram row; fills g (kept order).
-  void symmetric_sums(const StencilSystem& A, std::vector<double>& g);
-  void nonsymmetric_sums(const StencilSystem& A, std::vector<double>& g);
+  /// (u_i, b) for the basis (u = w, or A w when nonsymmetric) and, for each
+  /// stale slot, its Gram row; fills g (basis order).
+  void symmetric_sums(const StencilSystem& A, const std::vector<std::size_t>& basis, std::vector<double>& g);
+  void nonsymmetric_sums(const StencilSystem& A, const std::vector<std::size_t>& basis, std::vector<double>& g);
+  /// Keep x (double, or after - before) as the newest solution and, early
+  /// in a period, as this period's step.
+  template <class F> void keep(std::size_t n, F&& value);
 
   std::size_t capacity_;
+  /// Slots capacity_ .. capacity_ + periods - 1 hold, during combination(),
+  /// copies of the kept periods' solutions for the current step.
+  std::size_t slots_;
+  /// The kept periods' first steps: periods_[0] the current period, then
+  /// the one before, ...; `count` of `steps` are in use.
+  struct Period {
+    std::vector<std::vector<float>> steps;
+    std::vector<std::uint64_t> seq; ///< each step's number among all solutions kept
+    std::size_t count = 0;
+  };
+  std::uint64_t remembered_ = 0; ///< solutions kept so far
+  /// The last combination() was for a symmetric operator: only then are a
+  /// period's first steps recorded (Newton models never use them).
+  bool last_symmetric_ = false;
+  std::vector<Period> periods_;
+  std::size_t step_in_period_ = 0;
+  /// The kept periods' solutions must make the error energy of a guess at
+  /// least this many times smaller than the window alone (about one solver
+  /// iteration, for the operator applications they cost) to stay in the
+  /// guesses of the rest of the period.
+  static constexpr double min_aligned_gain = 4.0;
+  bool aligned_off_ = false; ///< not for the rest of this period
+  /// The last guess had kept periods' solutions: its energies (x0, A x0)
+  /// with and without them, and its right-hand side, to judge them by.
+  bool judge_ = false;
+  double energy_ = 0.0, window_energy_ = 0.0;
+  std::vector<float> rhs_;
   /// Slots of the kept solutions, newest first.
   std::vector<std::size_t> order_;
   std::vector<std::vector<float>> w_;  ///< solutions, by slot
   std::vector<bool> fresh_;            ///< the Gram row is for fingerprint_
-  std::vector<double> gram_;           ///< capacity^2, by slot: (u_i, A w_j)
+  std::vector<double> gram_;           ///< slots^2, by slot: (u_i, A w_j)
   std::uint64_t fingerprint_ = 0;
   /// Work vectors: a kept solution in double and its image A w; A w of
   /// every kept solution, by slot, for nonsymmetric operators.

@@ -419,6 +419,13 @@ TEST_F(Restart, ResumedTransientRunStartsFromTheSameFirstGuess) {
     for (const auto& c : rp.state.head_changes.newest_first)
       EXPECT_EQ(c.size(), static_cast<std::size_t>(m.grid.ncell()));
     EXPECT_NE(rp.state.head_changes.fingerprint, 0u);
+    // The steps of the period just ended and of the one before (four
+    // each), for the first guesses of the same steps of later periods.
+    ASSERT_EQ(rp.state.head_changes.periods.size(), 2u);
+    for (const auto& period : rp.state.head_changes.periods) {
+      EXPECT_EQ(period.size(), 4u);
+      for (const auto& c : period) EXPECT_EQ(c.size(), static_cast<std::size_t>(m.grid.ncell()));
+    }
   }
   RecordingSink resumed;
   resume(m, resumed);
@@ -515,7 +522,7 @@ TEST_F(Restart, OlderFormatOrOtherHeadsLayoutIsRefused) {
     FAIL() << "a version 2 restart point was accepted";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("restart point format version 2 is not supported (this "
-                                         "gwsim reads version 5)"),
+                                         "gwsim reads version 6)"),
               std::string::npos)
         << e.what();
   }

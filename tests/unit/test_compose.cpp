@@ -137,7 +137,7 @@ TEST_F(Compose, BadValueIsReportedInTheFileThatHoldsIt) {
   EXPECT_EQ(error_of("top3.yaml"), path("top3.yaml") +
                                        ":3:3: solver: unknown key 'methd' (expected one of: newton, method, "
                                        "head_tolerance, residual_tolerance, max_iterations, "
-                                       "first_guess_changes); did you mean 'method'?");
+                                       "first_guess_changes, first_guess_periods); did you mean 'method'?");
   // A merged well: the bad cell is in the top file, the rest in the base.
   write("top4.yaml", "base: base/base.yaml\nstresses:\n  wel:\n    - {name: w1, row: 7}\n");
   EXPECT_NE(error_of("top4.yaml").find(path("top4.yaml") + ":4:"), std::string::npos) << error_of("top4.yaml");
@@ -199,7 +199,8 @@ TEST_F(Compose, SetErrorsPointAtTheCommandLine) {
             "multigrid; did you mean 'multigrid'?");
   EXPECT_EQ(error_of("base/base.yaml", {"solver.methd=pcg"}),
             "<command line>: --set solver.methd: solver: unknown key 'methd' (expected one of: newton, method, "
-            "head_tolerance, residual_tolerance, max_iterations, first_guess_changes); did you mean 'method'?");
+            "head_tolerance, residual_tolerance, max_iterations, first_guess_changes, "
+            "first_guess_periods); did you mean 'method'?");
   EXPECT_EQ(error_of("base/base.yaml", {"name.x=1"}),
             "<command line>: --set name.x: name is 'base scenario', not a mapping; it has no key 'x'");
   EXPECT_NE(error_of("base/base.yaml", {"solver.method"}).find("write --set key.path=value"), std::string::npos);

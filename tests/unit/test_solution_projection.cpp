@@ -329,6 +329,111 @@ TEST(Projection, LongWindowRecoversOldSolutionsAndShrinksWhenTheOperatorChanges)
   EXPECT_LT(max_abs_diff(x, kept[23]), 1e-9);
 }
 
+/// Feeds `periods` stress periods of `steps` steps of random right-hand
+/// sides and solutions (seeds from `seed`) to p; returns the solutions, as
+/// kept (float), by period and step.
+std::vector<std::vector<std::vector<double>>> feed_periods(SolutionProjection& p, StencilSystem& A, int periods,
+                                                           int steps, unsigned seed) {
+  const std::size_t n = A.diag.size();
+  std::vector<std::vector<std::vector<double>>> sol(static_cast<std::size_t>(periods));
+  std::vector<double> x(n);
+  for (int per = 0; per < periods; ++per) {
+    p.begin_period();
+    for (int j = 0; j < steps; ++j) {
+      A.rhs = random_vector(n, seed++);
+      p.guess(A, x);
+      sol[static_cast<std::size_t>(per)].push_back(random_vector(n, seed++));
+      p.remember(sol[static_cast<std::size_t>(per)].back());
+      sol[static_cast<std::size_t>(per)].back() = as_kept(sol[static_cast<std::size_t>(per)].back());
+    }
+  }
+  return sol;
+}
+
+// A schedule that repeats every two periods repeats its response: with the
+// last two periods' first steps kept, step j of a period whose solution is
+// (a multiple of) step j of the period two before is recovered to rounding,
+// while the window of the last 4 solutions alone cannot (it holds only this
+// and the last period's steps, random and unrelated here).
+TEST(Projection, KeptPeriodsRecoverTheSameStepOfAnEarlierPeriod) {
+  StencilSystem A = system_3d(false);
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(4, 2), window_only(4, 0);
+  const auto sol = feed_periods(p, A, 3, 5, 3000);
+  feed_periods(window_only, A, 3, 5, 3000);
+  p.begin_period();
+  window_only.begin_period();
+  std::vector<double> x(n), x_true(n);
+  for (std::size_t j = 0; j < 5; ++j) {
+    for (std::size_t i = 0; i < n; ++i) x_true[i] = -1.5 * sol[1][j][i];
+    apply(A, x_true, A.rhs);
+    const double zero = energy_error(A, std::vector<double>(n, 0.0), x_true);
+    window_only.guess(A, x);
+    EXPECT_GT(energy_error(A, x, x_true), 0.5 * zero) << "step " << j;
+    const SolutionProjection::Combination c = p.combination(A);
+    EXPECT_EQ(c.k(), 6u) << "step " << j << ": the window and one step of each of the two periods before";
+    p.write(c, x);
+    EXPECT_LT(max_abs_diff(x, x_true), 1e-8 * 1.5 * 3.0) << "step " << j;
+    p.remember(x_true);
+    window_only.remember(x_true);
+  }
+}
+
+// Kept periods that do not help (the new solution has nothing of theirs)
+// are left out for the rest of the period, and tried again in the next one;
+// a period's steps still in the window are not added twice.
+TEST(Projection, KeptPeriodsThatDoNotHelpAreLeftOutUntilTheNextPeriod) {
+  StencilSystem A = system_3d(false);
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(4, 2);
+  feed_periods(p, A, 3, 5, 4000);
+  p.begin_period();
+  // Each solution random and its system's right-hand side A x: the kept
+  // periods' solutions have nothing of it.
+  auto step = [&](unsigned seed) {
+    const std::vector<double> x_true = random_vector(n, seed);
+    apply(A, x_true, A.rhs);
+    const std::size_t k = p.combination(A).k();
+    p.remember(x_true);
+    return k;
+  };
+  EXPECT_EQ(step(4100), 6u);
+  EXPECT_EQ(step(4101), 4u) << "left out after a step they did not help";
+  for (unsigned j = 2; j < 5; ++j) EXPECT_EQ(step(4100 + j), 4u);
+  p.begin_period();
+  EXPECT_EQ(step(4105), 6u) << "tried again in the next period";
+
+  SolutionProjection q(8, 2); // periods of 2 steps: the last 8 solutions hold them
+  feed_periods(q, A, 5, 2, 5000);
+  q.begin_period();
+  A.rhs = random_vector(n, 5100);
+  EXPECT_EQ(q.combination(A).k(), 8u);
+}
+
+// A restart point saves the kept periods: the restored projection guesses
+// bit for bit as the saved one, the kept periods' solutions included.
+TEST(Projection, RestoredKeptPeriodsGuessBitForBitAsTheSavedOnes) {
+  StencilSystem A = system_3d(false);
+  const std::size_t n = A.diag.size();
+  SolutionProjection p(4, 2);
+  const auto sol = feed_periods(p, A, 3, 5, 6000);
+  SolutionProjection q(4, 2);
+  q.restore(p.save());
+  p.begin_period();
+  q.begin_period();
+  std::vector<double> x_true(n);
+  for (std::size_t j = 0; j < 3; ++j) {
+    for (std::size_t i = 0; i < n; ++i) x_true[i] = 0.5 * sol[1][j][i] + 0.1 * static_cast<double>(j);
+    apply(A, x_true, A.rhs);
+    const SolutionProjection::Combination a = p.combination(A), b = q.combination(A);
+    ASSERT_EQ(a.k(), 6u) << "step " << j;
+    ASSERT_EQ(b.k(), a.k()) << "step " << j;
+    for (std::size_t i = 0; i < a.k(); ++i) EXPECT_EQ(a.c[i], b.c[i]) << "step " << j << ", solution " << i;
+    p.remember(x_true);
+    q.remember(x_true);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(SymmetricAndNot, Projection, ::testing::Values(false, true),
                          [](const auto& p) { return p.param ? "nonsymmetric" : "symmetric"; });
 
