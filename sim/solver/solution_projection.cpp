@@ -87,7 +87,7 @@ Eigen::VectorXd gram_solve(const Eigen::MatrixXd& G, const Eigen::VectorXd& g) {
 SolutionProjection::SolutionProjection(std::size_t capacity, std::size_t periods)
     : capacity_(std::min(capacity, max_capacity)),
       slots_(capacity_ + (capacity_ > 0 ? std::min(periods, max_periods) : 0)),
-      periods_(slots_ > capacity_ ? slots_ - capacity_ + 1 : 0), w_(slots_), fresh_(slots_, false),
+      periods_(slots_ - capacity_), aligned_(slots_ - capacity_, nullptr), w_(capacity_), fresh_(slots_, false),
       gram_(slots_ * slots_, 0.0) {
   order_.reserve(capacity_);
 }
@@ -95,7 +95,7 @@ SolutionProjection::SolutionProjection(std::size_t capacity, std::size_t periods
 void SolutionProjection::clear() {
   order_.clear();
   std::fill(fresh_.begin(), fresh_.end(), false);
-  for (Period& p : periods_) p.count = 0;
+  for (Period& p : periods_) p.count = p.old_count = 0;
   step_in_period_ = 0;
   aligned_off_ = false;
   judge_ = false;
@@ -103,8 +103,11 @@ void SolutionProjection::clear() {
 
 void SolutionProjection::begin_period() {
   if (periods_.empty()) return;
-  // The oldest period's storage becomes the new current period's.
+  // The oldest period's storage becomes the new current period's, step by
+  // step: its step j is still read for step j of this period, and then
+  // overwritten by this period's step j.
   std::rotate(periods_.rbegin(), periods_.rbegin() + 1, periods_.rend());
+  periods_[0].old_count = periods_[0].count;
   periods_[0].count = 0;
   step_in_period_ = 0;
   aligned_off_ = false;
@@ -187,9 +190,7 @@ SolutionProjection::Saved SolutionProjection::save() const {
   Saved s;
   for (std::size_t slot : order_) s.newest_first.push_back(w_[slot]);
   s.fingerprint = fingerprint_;
-  // The oldest kept period is dropped at the next period's start: not saved.
-  for (std::size_t i = 0; i + 1 < periods_.size(); ++i) {
-    const Period& p = periods_[i];
+  for (const Period& p : periods_) {
     const auto end = static_cast<std::ptrdiff_t>(p.count);
     s.periods.emplace_back(p.steps.begin(), p.steps.begin() + end);
     s.period_seq.emplace_back(p.seq.begin(), p.seq.begin() + end);
@@ -213,6 +214,7 @@ void SolutionProjection::restore(const Saved& saved) {
     const auto end = static_cast<std::ptrdiff_t>(count);
     periods_[p].steps.assign(saved.periods[p].begin(), saved.periods[p].begin() + end);
     periods_[p].seq.assign(saved.period_seq[p].begin(), saved.period_seq[p].begin() + end);
+    periods_[p].old_count = 0;
     periods_[p].count = count;
   }
   step_in_period_ = saved.step_in_period;
@@ -237,7 +239,7 @@ void SolutionProjection::symmetric_sums(const StencilSystem& A, const std::vecto
   std::array<const float*, most> w{};
   std::array<bool, most> stale{};
   for (std::size_t i = 0; i < k; ++i) {
-    w[i] = w_[basis[i]].data();
+    w[i] = solution(basis[i]).data();
     stale[i] = !fresh_[basis[i]];
   }
   using Sums = std::array<double, 2 * most>; // (w_i, b), then (w_j, A w_t)
@@ -255,7 +257,7 @@ void SolutionProjection::symmetric_sums(const StencilSystem& A, const std::vecto
   for (const std::size_t t : passes) {
     const bool row = t < k;
     if (row) {
-      to_double(w_[basis[t]], x_);
+      to_double(solution(basis[t]), x_);
       ax_.resize(x_.size());
       apply(A, x_, ax_);
     }
@@ -305,7 +307,7 @@ void SolutionProjection::nonsymmetric_sums(const StencilSystem& A, const std::ve
   std::array<const double*, max_capacity + max_periods> u{};
   for (std::size_t i = 0; i < k; ++i) {
     const std::size_t s = basis[i];
-    to_double(w_[s], x_);
+    to_double(solution(s), x_);
     aw_[s].resize(x_.size());
     apply(A, x_, aw_[s]);
     u[i] = aw_[s].data();
@@ -359,17 +361,21 @@ SolutionProjection::Combination SolutionProjection::combination(const StencilSys
   }
   fingerprint_ = fp;
   // The basis: the kept periods' solutions for this step (symmetric
-  // operators; copied into their slots, new to the Gram matrix), then the
+  // operators; referred to by their slots, new to the Gram matrix), then the
   // window, newest first.
   std::vector<std::size_t> basis;
+  const std::size_t step = step_in_period_, nper = periods_.size();
   if (sym && !aligned_off_)
-    for (std::size_t p = 1; p < periods_.size(); ++p) {
-      const Period& per = periods_[p];
-      if (step_in_period_ >= per.count || per.steps[step_in_period_].size() != size) continue;
+    for (std::size_t q = 1; q <= nper; ++q) { // periods back
+      // The period before this one is periods_[1], ...; the oldest is what
+      // periods_[0] still holds beyond this period's steps.
+      const Period& per = periods_[q % nper];
+      const bool have = q < nper ? step < per.count : step >= per.count && step < per.old_count;
+      if (!have || per.steps[step].size() != size) continue;
       // Still in the window (periods of a step or two): nothing to add.
-      if (remembered_ - per.seq[step_in_period_] <= order_.size()) continue;
-      const std::size_t slot = capacity_ + p - 1;
-      w_[slot] = per.steps[step_in_period_];
+      if (remembered_ - per.seq[step] <= order_.size()) continue;
+      const std::size_t slot = capacity_ + q - 1;
+      aligned_[q - 1] = &per.steps[step];
       fresh_[slot] = false;
       basis.push_back(slot);
     }
@@ -421,18 +427,17 @@ SolutionProjection::Combination SolutionProjection::combination(const StencilSys
 
 namespace {
 /// x = W c (Add: x += W c) over the solutions w.
-template <bool Add>
-void combine(const SolutionProjection::Combination& comb, const std::vector<std::vector<float>>& w,
-             std::span<double> x) {
+template <bool Add, class Solution>
+void combine(const SolutionProjection::Combination& comb, Solution&& solution, std::span<double> x) {
   double* xp = x.data();
   const std::size_t k = comb.k();
   constexpr std::size_t most = SolutionProjection::max_capacity + SolutionProjection::max_periods;
   std::array<const float*, most> p{};
   std::array<double, most> c{};
   for (std::size_t i = 0; i < k; ++i) {
-    p[i] = w[comb.slot[i]].data();
+    p[i] = solution(comb.slot[i]).data();
     c[i] = comb.c[i];
-    GWSIM_ASSERT(w[comb.slot[i]].size() == x.size());
+    GWSIM_ASSERT(solution(comb.slot[i]).size() == x.size());
   }
   // One chunk of x at a time (in the L2 cache) gains the solutions one
   // after the other, each streamed contiguously.
@@ -447,10 +452,13 @@ void combine(const SolutionProjection::Combination& comb, const std::vector<std:
 }
 } // namespace
 
-void SolutionProjection::write(const Combination& w, std::span<double> x) const { combine<false>(w, w_, x); }
+void SolutionProjection::write(const Combination& w, std::span<double> x) const {
+  combine<false>(w, [this](std::size_t slot) -> const std::vector<float>& { return solution(slot); }, x);
+}
 
 void SolutionProjection::add(const Combination& w, std::span<double> x) const {
-  if (w.k() > 0) combine<true>(w, w_, x);
+  if (w.k() > 0)
+    combine<true>(w, [this](std::size_t slot) -> const std::vector<float>& { return solution(slot); }, x);
 }
 
 } // namespace gwsim

@@ -36,7 +36,8 @@
 /// alternates (a well on in one period and off in the next, or a cycle of
 /// two periods) repeats it, negated or not, one or two periods later. With
 /// `periods` > 0 the projection also keeps the changes of the first
-/// `aligned_steps` steps of each of the last `periods` stress periods, and
+/// `aligned_steps` steps of each of the last `periods` stress periods (the
+/// current period's overwrite the oldest's step by step), and
 /// step j of a period adds step j of each of those periods to the window
 /// (symmetric operators only). A larger space never makes the Galerkin
 /// guess worse; each such solution costs one operator application per
@@ -104,7 +105,8 @@ public:
 
   /// What a restart point saves: the kept solutions (newest first), the
   /// fingerprint of the operator last seen, and the kept periods' first
-  /// steps (the current period first) with the current period's step count.
+  /// steps (the current period first, with their numbers among all kept
+  /// solutions), the current period's step count and that number.
   struct Saved {
     std::vector<std::vector<float>> newest_first;
     std::uint64_t fingerprint = 0;
@@ -135,21 +137,27 @@ private:
   template <class F> void keep(std::size_t n, F&& value);
 
   std::size_t capacity_;
-  /// Slots capacity_ .. capacity_ + periods - 1 hold, during combination(),
-  /// copies of the kept periods' solutions for the current step.
+  /// Slots capacity_ .. slots_ - 1 are the kept periods' solutions for the
+  /// current step (aligned_, from combination() to write()/add()).
   std::size_t slots_;
-  /// The kept periods' first steps: periods_[0] the current period, then
-  /// the one before, ...; `count` of `steps` are in use.
+  /// The kept periods' first steps, a ring of `periods`: periods_[0] the
+  /// current period, whose first `count` steps are recorded; beyond them it
+  /// still holds the steps of the period `periods` back (up to old_count);
+  /// periods_[1] the period before, ...
   struct Period {
     std::vector<std::vector<float>> steps;
     std::vector<std::uint64_t> seq; ///< each step's number among all solutions kept
-    std::size_t count = 0;
+    std::size_t count = 0, old_count = 0;
   };
   std::uint64_t remembered_ = 0; ///< solutions kept so far
   /// The last combination() was for a symmetric operator: only then are a
   /// period's first steps recorded (Newton models never use them).
   bool last_symmetric_ = false;
   std::vector<Period> periods_;
+  std::vector<const std::vector<float>*> aligned_;
+  const std::vector<float>& solution(std::size_t slot) const {
+    return slot < capacity_ ? w_[slot] : *aligned_[slot - capacity_];
+  }
   std::size_t step_in_period_ = 0;
   /// The kept periods' solutions must make the error energy of a guess at
   /// least this many times smaller than the window alone (about one solver
@@ -164,7 +172,7 @@ private:
   std::vector<float> rhs_;
   /// Slots of the kept solutions, newest first.
   std::vector<std::size_t> order_;
-  std::vector<std::vector<float>> w_;  ///< solutions, by slot
+  std::vector<std::vector<float>> w_;  ///< window solutions, by slot
   std::vector<bool> fresh_;            ///< the Gram row is for fingerprint_
   std::vector<double> gram_;           ///< slots^2, by slot: (u_i, A w_j)
   std::uint64_t fingerprint_ = 0;
