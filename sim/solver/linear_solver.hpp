@@ -49,10 +49,11 @@ struct SolverSettings {
   /// Earlier stress periods whose first steps' head changes a step of a new
   /// period also takes for its first guess, step j for step j
   /// (SolutionProjection: 4 B per cell for each of the first
-  /// SolutionProjection::aligned_steps steps of each, and of the current
-  /// period); -1: the default. A schedule that alternates between two
-  /// states, or repeats every two periods, repeats the response to its
-  /// changes a period or two later.
+  /// SolutionProjection::aligned_steps steps of each; linear models only);
+  /// -1: the default. A schedule that alternates between two states, or
+  /// repeats every two periods, repeats the response to its changes a
+  /// period or two later (bench/HISTORY.md, 2026-11-28: the transient
+  /// benchmark 0.92 of its time, a schedule that never repeats 1.03-1.05).
   int first_guess_periods = -1;
   static constexpr int default_first_guess_periods = 2;
 };
