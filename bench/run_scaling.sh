@@ -4,7 +4,8 @@
 #   1. bench_solver (STREAM triad, operator apply, preconditioner, solve),
 #   2. solver_scaling table (solver on synthetic systems, 1 and 2 threads),
 #      and growth (1 -> 4 M cells, the two sizes solved alternately),
-#   3. solver_scaling runs (whole `gwsim run` of generated scenarios),
+#   3. solver_scaling runs (whole `gwsim run` of generated scenarios) and
+#      run-growth (1 -> 4 M cells, whole runs of the two sizes alternately),
 # and writes the results between the markers in bench/README.md.
 # Usage: bench/run_scaling.sh [reps]     (from anywhere; ~7 min with 3 reps)
 set -euo pipefail
@@ -19,6 +20,7 @@ out="$(mktemp -d)"
 "$build/bench/solver_scaling" table "$reps" > "$out/table.md"
 "$build/bench/solver_scaling" growth 9 > "$out/growth.md"
 "$build/bench/solver_scaling" runs "$build/sim/cli/gwsim" "$reps" > "$out/runs.md"
+"$build/bench/solver_scaling" run-growth "$build/sim/cli/gwsim" 7 > "$out/run-growth.md"
 {
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p');"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
@@ -34,6 +36,10 @@ out="$(mktemp -d)"
   echo "### Whole \`gwsim run\` (\`solver_scaling runs build-mg/sim/cli/gwsim $reps\`)"
   echo
   cat "$out/runs.md"
+  echo
+  echo "### 1 -> 4 M cells, whole run, paired (\`solver_scaling run-growth build-mg/sim/cli/gwsim 7\`)"
+  echo
+  cat "$out/run-growth.md"
   echo
   echo "### Google Benchmark (\`bench_solver\`)"
   echo

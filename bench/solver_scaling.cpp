@@ -438,6 +438,64 @@ int run_whole(const std::string& gwsim, int reps) {
   return std::system(cleanup.c_str()) == 0 ? 0 : 1;
 }
 
+/// Issue #3's 1 -> 4 M cells growth of the whole `gwsim run` as paired
+/// measurements: the 1000 x 1000 and 2000 x 2000 steady single-layer
+/// scenarios of run_whole() run back to back, alternating which goes first,
+/// and the median of the pairs' 4 M / 1 M wall-time ratios, 1 and 2 threads.
+/// Table rows of run_whole() are a minute apart, and the shared host's
+/// bandwidth moves by 2x within minutes (bench/README.md).
+int run_whole_growth(const std::string& gwsim, int pairs) {
+  pairs = std::max(pairs, 1);
+  char tmpl[] = "/tmp/gwsim_bench_XXXXXX";
+  const char* dir = mkdtemp(tmpl);
+  if (!dir) return 1;
+  std::printf("| scenario | threads | whole run 1 M s | whole run 4 M s | 4 M / 1 M, median of %d pairs | "
+              "smallest - largest |\n",
+              pairs);
+  std::printf("|---|---:|---:|---:|---:|---:|\n");
+  int status = 0;
+  for (int threads : {1, 2}) {
+    const RunCase sizes[2] = {{"", 1, 1000, 1000, "homogeneous", threads}, {"", 1, 2000, 2000, "homogeneous", threads}};
+    std::string yaml[2];
+    for (int k = 0; k < 2; ++k) yaml[k] = write_scenario(dir, sizes[k]);
+    auto run = [&](int k, double& s) {
+      long rss = 0;
+      return run_child({gwsim, "run", "-q", "-t", std::to_string(threads), yaml[k]}, yaml[k] + ".log", s, rss);
+    };
+    bool ok = true;
+    for (int k = 0; k < 2 && ok; ++k) { // page cache and binary warm, untimed
+      double s = 0.0;
+      ok = run(k, s);
+    }
+    std::vector<double> ratios, times[2];
+    for (int p = 0; p < pairs && ok; ++p) {
+      double t[2] = {0.0, 0.0};
+      for (int j = 0; j < 2 && ok; ++j) {
+        const int k = p % 2 == 0 ? j : 1 - j;
+        ok = run(k, t[k]);
+        times[k].push_back(t[k]);
+      }
+      ratios.push_back(t[1] / t[0]);
+    }
+    if (!ok) {
+      std::printf("| steady 1 layer | %d | failed |\n", threads);
+      status = 1;
+      continue;
+    }
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      const std::size_t m = v.size() / 2;
+      return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+    };
+    const auto [lo, hi] = std::minmax_element(ratios.begin(), ratios.end());
+    std::printf("| steady 1 layer, 1000 x 1000 -> 2000 x 2000 | %d | %.3f | %.3f | %.2f | %.2f - %.2f |\n", threads,
+                median(times[0]), median(times[1]), median(ratios), *lo, *hi);
+    std::fflush(stdout);
+  }
+  std::string cleanup = std::string("rm -rf ") + dir;
+  return std::system(cleanup.c_str()) == 0 ? status : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -445,6 +503,7 @@ int main(int argc, char** argv) {
   if (mode == "table") return run_table(argv[0], argc > 2 ? std::atoi(argv[2]) : 5);
   if (mode == "growth") return run_growth(argc > 2 ? std::atoi(argv[2]) : 9);
   if (mode == "runs" && argc >= 3) return run_whole(argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
+  if (mode == "run-growth" && argc >= 3) return run_whole_growth(argv[2], argc > 3 ? std::atoi(argv[3]) : 7);
   if (mode == "scenario" && argc == 7) { // write a whole-run scenario (bench/paired_runs.sh)
     const RunCase c{"", std::atol(argv[3]), std::atol(argv[4]), std::atol(argv[5]), argv[2], 2};
     std::error_code ec;
@@ -461,7 +520,7 @@ int main(int argc, char** argv) {
     return run_case(argv[6], std::atol(argv[3]), std::atol(argv[4]), std::atol(argv[5]), std::atoi(argv[7]),
                     std::atoi(argv[8]));
   std::fprintf(stderr,
-               "usage: %s table [reps] | growth [pairs] | runs GWSIM [reps] | case NAME NLAY NROW NCOL VARIANT THREADS REPS\n"
+               "usage: %s table [reps] | growth [pairs] | runs GWSIM [reps] | run-growth GWSIM [pairs] | case NAME NLAY NROW NCOL VARIANT THREADS REPS\n"
                "       | scenario VARIANT NLAY NROW NCOL DIR   (writes DIR/VARIANT_NLAYxNROWxNCOL.yaml)\n",
                argv[0]);
   return 64;
