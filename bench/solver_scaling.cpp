@@ -39,6 +39,13 @@ namespace {
 
 using namespace gwsim;
 
+/// The median of v (the mean of the middle two for an even count).
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -269,11 +276,6 @@ int run_growth(int pairs) {
         }
         ratios.push_back(t[1] / t[0]);
       }
-      auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        const std::size_t m = v.size() / 2;
-        return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-      };
       std::vector<double> sorted = ratios;
       std::sort(sorted.begin(), sorted.end());
       std::printf("| %s | %d | %d -> %d | %.3f | %.3f | %.2f | %.2f - %.2f |\n", pr.label, threads, sizes[0].iterations,
@@ -482,11 +484,6 @@ int run_whole_growth(const std::string& gwsim, int pairs) {
       status = 1;
       continue;
     }
-    auto median = [](std::vector<double> v) {
-      std::sort(v.begin(), v.end());
-      const std::size_t m = v.size() / 2;
-      return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-    };
     const auto [lo, hi] = std::minmax_element(ratios.begin(), ratios.end());
     std::printf("| steady 1 layer, 1000 x 1000 -> 2000 x 2000 | %d | %.3f | %.3f | %.2f | %.2f - %.2f |\n", threads,
                 median(times[0]), median(times[1]), median(ratios), *lo, *hi);
