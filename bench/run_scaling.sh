@@ -15,6 +15,17 @@ reps="${1:-5}"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build "$build" -j2 --target bench_solver solver_scaling gwsim > /dev/null
 out="$(mktemp -d)"
+# The STREAM triad of each core on its own (taskset): the cores of a shared
+# VM need not be alike (bench/HISTORY.md, 2026-11-28 after 15:20), and a
+# 1-thread benchmark runs on whichever the kernel gives it.
+per_core=""
+if command -v taskset > /dev/null; then
+  for ((c = 0; c < $(nproc); ++c)); do
+    gbps=$(taskset -c "$c" "$build/bench/bench_solver" --benchmark_filter='BM_StreamTriad/1/' \
+             --benchmark_format=csv 2> /dev/null | awk -F, '/StreamTriad/ {printf "%.1f", $NF}')
+    per_core="$per_core${per_core:+, }cpu $c ${gbps:-?}"
+  done
+fi
 "$build/bench/bench_solver" --benchmark_counters_tabular=true --benchmark_min_time=0.5 \
   --benchmark_format=console 2> /dev/null | sed 's/\x1b\[[0-9;]*m//g' > "$out/bench.txt"
 "$build/bench/solver_scaling" table "$reps" > "$out/table.md"
@@ -24,6 +35,7 @@ out="$(mktemp -d)"
 {
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p');"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  [ -n "$per_core" ] && echo "STREAM triad of each core alone before the run, GB/s: $per_core."
   echo
   echo "### Solver on synthetic systems (\`solver_scaling table $reps\`)"
   echo
