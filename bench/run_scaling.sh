@@ -7,7 +7,7 @@
 #   3. solver_scaling runs (whole `gwsim run` of generated scenarios) and
 #      run-growth (1 -> 4 M cells, whole runs of the two sizes alternately),
 # and writes the results between the markers in bench/README.md.
-# Usage: bench/run_scaling.sh [reps]     (from anywhere; ~7 min with 3 reps)
+# Usage: bench/run_scaling.sh [reps]     (from anywhere; ~8 min with 3 reps)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build-mg"

@@ -276,11 +276,9 @@ int run_growth(int pairs) {
         }
         ratios.push_back(t[1] / t[0]);
       }
-      std::vector<double> sorted = ratios;
-      std::sort(sorted.begin(), sorted.end());
+      const auto [lo, hi] = std::minmax_element(ratios.begin(), ratios.end());
       std::printf("| %s | %d | %d -> %d | %.3f | %.3f | %.2f | %.2f - %.2f |\n", pr.label, threads, sizes[0].iterations,
-                  sizes[1].iterations, median(sizes[0].times), median(sizes[1].times), median(ratios), sorted.front(),
-                  sorted.back());
+                  sizes[1].iterations, median(sizes[0].times), median(sizes[1].times), median(ratios), *lo, *hi);
       std::fflush(stdout);
     }
   }
