@@ -46,6 +46,36 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
+/// Paired timings of two cases (index 0 and 1): `pairs` pairs back to
+/// back, alternating which goes first; time_of(k) times case k once and
+/// returns a negative value on failure, which ends the measurement.
+struct PairedTimes {
+  std::vector<double> times[2]; ///< s, each case's timings
+  std::vector<double> ratios;   ///< case 1 / case 0, one per pair
+  bool ok = true;
+  /// "median | smallest - largest" of the ratios, for a table row.
+  std::string ratio_cells() const {
+    const auto [lo, hi] = std::minmax_element(ratios.begin(), ratios.end());
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f | %.2f - %.2f", median(ratios), *lo, *hi);
+    return buf;
+  }
+};
+template <class F> PairedTimes time_in_pairs(int pairs, F&& time_of) {
+  PairedTimes r;
+  for (int p = 0; p < pairs && r.ok; ++p) {
+    double t[2] = {0.0, 0.0};
+    for (int j = 0; j < 2 && r.ok; ++j) {
+      const int k = p % 2 == 0 ? j : 1 - j;
+      t[k] = time_of(k);
+      r.ok = t[k] >= 0.0;
+      r.times[k].push_back(t[k]);
+    }
+    if (r.ok) r.ratios.push_back(t[1] / t[0]);
+  }
+  return r;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -240,7 +270,6 @@ int run_growth(int pairs) {
       StencilSystem A;
       std::unique_ptr<LinearSolver> solver;
       std::vector<double> h;
-      std::vector<double> times;
       int iterations = 0;
     };
     std::array<Size, 2> sizes;
@@ -262,23 +291,10 @@ int run_growth(int pairs) {
         z.iterations = st.iterations;
         return t;
       };
-      for (Size& z : sizes) { // set-up and first touch, untimed
-        z.times.clear();
-        solve(z);
-      }
-      std::vector<double> ratios;
-      for (int p = 0; p < pairs; ++p) {
-        double t[2];
-        for (int j = 0; j < 2; ++j) {
-          const int k = p % 2 == 0 ? j : 1 - j;
-          t[k] = solve(sizes[static_cast<std::size_t>(k)]);
-          sizes[static_cast<std::size_t>(k)].times.push_back(t[k]);
-        }
-        ratios.push_back(t[1] / t[0]);
-      }
-      const auto [lo, hi] = std::minmax_element(ratios.begin(), ratios.end());
-      std::printf("| %s | %d | %d -> %d | %.3f | %.3f | %.2f | %.2f - %.2f |\n", pr.label, threads, sizes[0].iterations,
-                  sizes[1].iterations, median(sizes[0].times), median(sizes[1].times), median(ratios), *lo, *hi);
+      for (Size& z : sizes) solve(z); // set-up and first touch, untimed
+      const PairedTimes pt = time_in_pairs(pairs, [&](int k) { return solve(sizes[static_cast<std::size_t>(k)]); });
+      std::printf("| %s | %d | %d -> %d | %.3f | %.3f | %s |\n", pr.label, threads, sizes[0].iterations,
+                  sizes[1].iterations, median(pt.times[0]), median(pt.times[1]), pt.ratio_cells().c_str());
       std::fflush(stdout);
     }
   }
@@ -458,33 +474,22 @@ int run_whole_growth(const std::string& gwsim, int pairs) {
     const RunCase sizes[2] = {{"", 1, 1000, 1000, "homogeneous", threads}, {"", 1, 2000, 2000, "homogeneous", threads}};
     std::string yaml[2];
     for (int k = 0; k < 2; ++k) yaml[k] = write_scenario(dir, sizes[k]);
-    auto run = [&](int k, double& s) {
-      long rss = 0;
-      return run_child({gwsim, "run", "-q", "-t", std::to_string(threads), yaml[k]}, yaml[k] + ".log", s, rss);
-    };
-    bool ok = true;
-    for (int k = 0; k < 2 && ok; ++k) { // page cache and binary warm, untimed
+    auto run = [&](int k) { // wall seconds, -1 on failure
       double s = 0.0;
-      ok = run(k, s);
-    }
-    std::vector<double> ratios, times[2];
-    for (int p = 0; p < pairs && ok; ++p) {
-      double t[2] = {0.0, 0.0};
-      for (int j = 0; j < 2 && ok; ++j) {
-        const int k = p % 2 == 0 ? j : 1 - j;
-        ok = run(k, t[k]);
-        times[k].push_back(t[k]);
-      }
-      ratios.push_back(t[1] / t[0]);
-    }
-    if (!ok) {
+      long rss = 0;
+      return run_child({gwsim, "run", "-q", "-t", std::to_string(threads), yaml[k]}, yaml[k] + ".log", s, rss) ? s
+                                                                                                              : -1.0;
+    };
+    // Page cache and binary warm, untimed.
+    const bool warm = run(0) >= 0.0 && run(1) >= 0.0;
+    const PairedTimes pt = warm ? time_in_pairs(pairs, run) : PairedTimes{{}, {}, false};
+    if (!pt.ok) {
       std::printf("| steady 1 layer | %d | failed |\n", threads);
       status = 1;
       continue;
     }
-    const auto [lo, hi] = std::minmax_element(ratios.begin(), ratios.end());
-    std::printf("| steady 1 layer, 1000 x 1000 -> 2000 x 2000 | %d | %.3f | %.3f | %.2f | %.2f - %.2f |\n", threads,
-                median(times[0]), median(times[1]), median(ratios), *lo, *hi);
+    std::printf("| steady 1 layer, 1000 x 1000 -> 2000 x 2000 | %d | %.3f | %.3f | %s |\n", threads,
+                median(pt.times[0]), median(pt.times[1]), pt.ratio_cells().c_str());
     std::fflush(stdout);
   }
   std::string cleanup = std::string("rm -rf ") + dir;
