@@ -169,30 +169,30 @@ double IrrigationModel::pumping(std::size_t i, std::span<const double> h, double
   return -req * f.s;
 }
 
-double IrrigationModel::actual_pumping_of(std::size_t d, std::span<const double> h,
-                                          std::span<const CellRole> role) const {
-  double q = 0.0;
+std::vector<double> IrrigationModel::actual_pumping(std::span<const double> h, std::span<const CellRole> role) const {
+  // One pass over the pump cells for all districts (each district's cells
+  // are summed in cell-list order, as a pass per district would).
+  std::vector<double> q(data_.districts.size(), 0.0);
   for (std::size_t i = 0; i < pump_cell_.size(); ++i)
-    if (pump_district_[i] == d && is_free(role, pump_cell_[i])) q -= pumping(i, h, nullptr);
+    if (is_free(role, pump_cell_[i])) q[pump_district_[i]] -= pumping(i, h, nullptr);
   return q;
 }
 
-std::vector<double> IrrigationModel::return_flow(std::span<const double> h,
-                                                 std::span<const CellRole> role) const {
-  std::vector<double> total(data_.districts.size());
+std::vector<double> IrrigationModel::return_totals(std::span<const double> h,
+                                                   std::span<const CellRole> role) const {
+  std::vector<double> total = actual_pumping(h, role);
   for (std::size_t d = 0; d < total.size(); ++d)
-    total[d] = return_share_[d] * (demand_[d].surface_water_delivered + actual_pumping_of(d, h, role));
-  std::vector<double> q(recharge_cell_.size());
-  for (std::size_t i = 0; i < q.size(); ++i) q[i] = total[recharge_district_[i]] * recharge_weight_[i];
-  return q;
+    total[d] = return_share_[d] * (demand_[d].surface_water_delivered + total[d]);
+  return total;
 }
 
 std::vector<DistrictBalance> IrrigationModel::balances(std::span<const double> h,
                                                        std::span<const CellRole> role) const {
   std::vector<DistrictBalance> out = demand_;
+  const std::vector<double> pumped = actual_pumping(h, role);
   for (std::size_t d = 0; d < out.size(); ++d) {
     DistrictBalance& b = out[d];
-    b.pumping_actual = actual_pumping_of(d, h, role);
+    b.pumping_actual = pumped[d];
     b.return_flow = return_share_[d] * (b.surface_water_delivered + b.pumping_actual);
     b.unmet = b.gross_demand - b.surface_water_delivered - b.pumping_actual;
     // Rounding of the supply terms is not unmet demand.
@@ -202,9 +202,10 @@ std::vector<DistrictBalance> IrrigationModel::balances(std::span<const double> h
 }
 
 void IrrigationModel::end_step(std::span<const double> h, std::span<const CellRole> role) {
+  const std::vector<double> pumped = actual_pumping(h, role);
   for (std::size_t d = 0; d < demand_.size(); ++d) {
     sw_used_[d] += demand_[d].surface_water_diverted * dt_;
-    gw_used_[d] += actual_pumping_of(d, h, role) * dt_;
+    gw_used_[d] += pumped[d] * dt_;
   }
 }
 
@@ -219,10 +220,10 @@ void IrrigationModel::maps(std::span<const double> h, std::span<const CellRole> 
       const Index c = pump_cell_[i] % nrc;
       pumping_map[u(c)] -= pumping(i, h, nullptr) / g.area(c / g.ncol, c % g.ncol);
     }
-  const std::vector<double> q = return_flow(h, role);
-  for (std::size_t i = 0; i < q.size(); ++i) {
+  const std::vector<double> totals = return_totals(h, role);
+  for (std::size_t i = 0; i < recharge_cell_.size(); ++i) {
     const Index c = recharge_cell_[i] % nrc;
-    return_map[u(c)] += q[i] / g.area(c / g.ncol, c % g.ncol);
+    return_map[u(c)] += return_flow(i, totals) / g.area(c / g.ncol, c % g.ncol);
   }
 }
 
@@ -266,17 +267,17 @@ public:
   std::string name() const override { return "irr_rch"; }
   void start_period(int) override {}
   void add_to(StencilSystem& A, std::span<const double> h, std::span<const CellRole> role) const override {
-    const auto q = m_->return_flow(h, role);
+    const auto totals = m_->return_totals(h, role);
     const auto& cells = m_->recharge_cells();
     for (std::size_t i = 0; i < cells.size(); ++i)
-      if (is_free(role, cells[i])) A.rhs[u(cells[i])] += q[i];
+      if (is_free(role, cells[i])) A.rhs[u(cells[i])] += m_->return_flow(i, totals);
   }
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
     BudgetTerm t{name()};
-    const auto q = m_->return_flow(h, role);
+    const auto totals = m_->return_totals(h, role);
     const auto& cells = m_->recharge_cells();
     for (std::size_t i = 0; i < cells.size(); ++i)
-      if (is_free(role, cells[i])) t.add(q[i]);
+      if (is_free(role, cells[i])) t.add(m_->return_flow(i, totals));
     return t;
   }
 

@@ -65,10 +65,15 @@ public:
   /// at heads h; cells are those of `pump_cells()`.
   const std::vector<Index>& pump_cells() const { return pump_cell_; }
   double pumping(std::size_t i, std::span<const double> h, double* dq_dh) const;
-  /// Return-flow recharge (m3/d, > 0) into each of recharge_cells(), given
-  /// the actual pumping at heads h.
+  /// Return-flow recharge (m3/d, > 0) into recharge_cells()[i]: each
+  /// district's total, given its actual pumping at heads h (return_totals),
+  /// shared among its cells (return_flow). Per district rather than per cell,
+  /// so that the Newton loop allocates nothing of the size of the fields.
   const std::vector<Index>& recharge_cells() const { return recharge_cell_; }
-  std::vector<double> return_flow(std::span<const double> h, std::span<const CellRole> role) const;
+  std::vector<double> return_totals(std::span<const double> h, std::span<const CellRole> role) const;
+  double return_flow(std::size_t i, const std::vector<double>& totals) const {
+    return totals[recharge_district_[i]] * recharge_weight_[i];
+  }
   /// Conveyance-loss recharge (m3/d) into each of canal_cells().
   const std::vector<Index>& canal_cells() const { return canal_cell_; }
   const std::vector<double>& canal_recharge() const { return canal_q_; }
@@ -80,7 +85,8 @@ public:
             std::vector<double>& return_flow) const;
 
 private:
-  double actual_pumping_of(std::size_t d, std::span<const double> h, std::span<const CellRole> role) const;
+  /// Actual pumping (m3/d, > 0 = pumped) of each district at heads h.
+  std::vector<double> actual_pumping(std::span<const double> h, std::span<const CellRole> role) const;
 
   const IrrigationData& data_;
   const FlowModel& flow_;
