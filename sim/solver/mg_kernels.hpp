@@ -149,13 +149,13 @@ inline void general_row(Index nc, const GeneralRows<C>& a, const VecRows<T>& v, 
     out[c] = ax;
   };
   edge(0);
-  GWSIM_INDEPENDENT_ITERATIONS // as stencil_row()
-  for (Index c = 1; c < nc - 1; ++c) {
+  // Whole-line loads, as stencil_row().
+  split_at_line(x, 1, nc - 1, [&](Index c) {
     T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(w[c]) * x[c - 1] - T(s[c]) * xs[c] -
            T(no[c]) * xn[c];
     if constexpr (Vert) ax -= T(dn[c]) * xd[c] + T(up[c]) * xu[c];
     out[c] = ax;
-  }
+  });
   if (nc > 1) edge(nc - 1);
 }
 
