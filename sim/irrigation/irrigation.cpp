@@ -57,6 +57,15 @@ IrrigationModel::IrrigationModel(const IrrigationData& data, const FlowModel& fl
     normalise(recharge_weight_, first_recharge);
   }
   pump_request_.assign(pump_cell_.size(), 0.0);
+  // Each pump cell's reduction depth, once: pumping() runs for every pump
+  // cell several times per Newton iteration.
+  pump_bottom_.resize(pump_cell_.size());
+  pump_per_depth_.resize(pump_cell_.size());
+  for (std::size_t i = 0; i < pump_cell_.size(); ++i) {
+    const Index n = pump_cell_[i];
+    pump_bottom_[i] = g.cell_bottom(n);
+    pump_per_depth_[i] = flow.convertible(n) ? 1.0 / (reduction_fraction_ * g.thickness(n)) : 0.0;
+  }
 }
 
 void IrrigationModel::start_step(double dt, const Date& mid) {
@@ -155,18 +164,16 @@ void IrrigationModel::start_step(double dt, const Date& mid) {
 }
 
 double IrrigationModel::pumping(std::size_t i, std::span<const double> h, double* dq_dh) const {
-  const double req = pump_request_[i];
-  const Index n = pump_cell_[i];
-  if (req <= 0.0 || !flow_.convertible(n)) {
+  const double req = pump_request_[i], per_depth = pump_per_depth_[i];
+  if (req <= 0.0 || per_depth == 0.0) {
     if (dq_dh) *dq_dh = 0.0;
     return -req;
   }
-  // Reduced smoothly as the head falls towards the cell bottom, as for wells.
-  const Grid& g = flow_.grid();
-  const double bot = g.cell_bottom(n);
-  const Saturation f = cell_saturation(h[u(n)], bot + reduction_fraction_ * g.thickness(n), bot);
-  if (dq_dh) *dq_dh = -req * f.ds_dh;
-  return -req * f.s;
+  // Reduced smoothly as the head falls towards the cell bottom, as for wells
+  // (cell_saturation() over the reduction depth).
+  const double x = (h[u(pump_cell_[i])] - pump_bottom_[i]) * per_depth;
+  if (dq_dh) *dq_dh = -req * saturated_fraction_slope(x) * per_depth;
+  return -req * saturated_fraction(x);
 }
 
 std::vector<double> IrrigationModel::actual_pumping(std::span<const double> h, std::span<const CellRole> role) const {

@@ -102,6 +102,8 @@ private:
   std::vector<std::size_t> pump_district_;
   std::vector<double> pump_weight_;        ///< share of the district's pumping
   std::vector<double> pump_request_;       ///< m3/d (> 0 = pumped)
+  std::vector<double> pump_bottom_;        ///< m, the cell's bottom
+  std::vector<double> pump_per_depth_;     ///< 1 / reduction depth, 1/m; 0: confined, never reduced
   // Return flow: one entry per (district, column), into the uppermost active cell.
   std::vector<Index> recharge_cell_;
   std::vector<std::size_t> recharge_district_;
