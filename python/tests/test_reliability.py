@@ -423,3 +423,24 @@ def test_one_and_two_threads_give_bitwise_identical_heads(gwsim_binary, tmp_path
         for name in f2["budget"]:
             np.testing.assert_array_equal(f1["budget"][name][...], f2["budget"][name][...],
                                           err_msg=f"budget/{name}")
+
+
+def test_more_threads_than_processors_warns_and_changes_nothing_else(gwsim_binary, tmp_path):
+    """Oversubscribing the processors is allowed (the answer does not depend
+    on the thread count) but slow, so the run says so on stderr."""
+    procs = len(os.sched_getaffinity(0))
+    too_many = procs + 1
+    out = {}
+    for threads in (1, too_many):
+        out[threads] = tmp_path / f"t{threads}.h5"
+        r = run(gwsim_binary, "run", EXAMPLE, "-o", out[threads], "-q", "--threads", threads, "--no-restart",
+                cwd=tmp_path, env=dict(os.environ, OMP_WAIT_POLICY="PASSIVE"))
+        assert r.returncode == 0, r.stderr
+        if threads <= procs:
+            assert r.stderr == "", r.stderr
+        else:
+            plural = "" if procs == 1 else "s"
+            assert r.stderr == (f"warning: {too_many} threads on {procs} processor{plural} available to this "
+                                "process: the threads take turns and the run is slower (the results are the "
+                                "same for any number of threads)\n"), r.stderr
+    assert heads(out[1]).tobytes() == heads(out[too_many]).tobytes()

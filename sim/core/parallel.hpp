@@ -20,6 +20,8 @@ namespace gwsim {
 inline int max_threads() { return omp_get_max_threads(); }
 /// Set the number of threads for all later parallel loops (n >= 1).
 inline void set_threads(int n) { omp_set_num_threads(n); }
+/// Processors this process may run on (its CPU affinity mask).
+inline int available_processors() { return omp_get_num_procs(); }
 
 /// Block length of deterministic reductions (cells). Fixed, never derived
 /// from the thread count.
