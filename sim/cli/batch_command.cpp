@@ -7,16 +7,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <thread>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 
 namespace gwsim::cli {
 
@@ -28,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 struct BatchOptions {
   std::vector<std::string> scenarios;
   std::string output_dir = ".";
-  int jobs = 0;            ///< 0: cores / threads_per_job
+  int jobs = 0;            ///< 0: processors / threads_per_job
   int threads_per_job = 1;
   std::vector<std::string> overrides;
 };
@@ -80,8 +81,8 @@ std::string first_error_line(const std::string& log) {
 }
 
 int run_batch(const BatchOptions& o) {
-  const int cores = std::max(1, int(std::thread::hardware_concurrency()));
-  const int jobs = o.jobs > 0 ? o.jobs : std::max(1, cores / o.threads_per_job);
+  const int procs = available_processors();
+  const int jobs = o.jobs > 0 ? o.jobs : std::max(1, procs / o.threads_per_job);
   fs::create_directories(o.output_dir);
 
   std::vector<Job> all;
@@ -101,6 +102,13 @@ int run_batch(const BatchOptions& o) {
 
   fmt::print("gwsim batch: {} scenarios, {} at a time, {} thread(s) each, results in {}\n", all.size(), jobs,
              o.threads_per_job, o.output_dir);
+  // As `gwsim run -t` (main.cpp): allowed, but the runs take turns.
+  if (const auto at_once = static_cast<int>(std::min<std::size_t>(std::size_t(jobs), all.size()));
+      at_once * o.threads_per_job > procs)
+    fmt::print(stderr,
+               "warning: {} runs at once with {} thread(s) each on {} processor{} available to this process: "
+               "the threads take turns and the batch is slower (the results are the same)\n",
+               at_once, o.threads_per_job, procs, procs == 1 ? "" : "s");
   std::fflush(stdout);
   std::size_t next = 0, done = 0;
   std::map<pid_t, std::size_t> running;
@@ -158,7 +166,7 @@ Command add_batch_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("batch", "Run several scenarios, several at once, each in its own process");
   cmd->add_option("scenarios", o->scenarios, "Scenario YAML files")->required()->expected(1, -1);
   cmd->add_option("-o,--output-dir", o->output_dir, "Folder of the results DIR/<scenario stem>.h5 (default .)");
-  cmd->add_option("-j,--jobs", o->jobs, "Scenarios run at once (default: cores / threads-per-job)")
+  cmd->add_option("-j,--jobs", o->jobs, "Scenarios run at once (default: processors / threads-per-job)")
       ->check(CLI::Range(1, 4096));
   cmd->add_option("--threads-per-job", o->threads_per_job, "OpenMP threads of each run (default 1)")
       ->check(CLI::Range(1, 4096));

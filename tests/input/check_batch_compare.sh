@@ -34,6 +34,18 @@ grep -qF "2 of 3 scenarios ok" "$tmp/batch.txt" || fail "no final count"
 [ -f "$tmp/out/base.h5" ] && [ -f "$tmp/out/less.h5" ] || fail "results missing"
 [ -f "$tmp/out/broken.h5" ] && fail "a result for the broken scenario"
 
+# More threads at once than processors: a warning (the heads are the same
+# for any thread count: python/tests/test_reliability.py).
+procs=$(nproc)
+"$gwsim" batch "$tmp/in/base.yaml" "$tmp/in/less.yaml" -j 2 --threads-per-job "$procs" -o "$tmp/over" \
+  >"$tmp/over.txt" 2>"$tmp/over.err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "oversubscribed batch exit code $rc"
+grep -qE "^warning: 2 runs at once with $procs thread\(s\) each on $procs processors? available" "$tmp/over.err" ||
+  fail "no warning of 2 x $procs threads on $procs processors"
+"$gwsim" batch "$tmp/in/base.yaml" -o "$tmp/one" >/dev/null 2>"$tmp/one.err" || fail "batch of one scenario failed"
+[ -s "$tmp/one.err" ] && fail "a warning for one run of one thread: $(cat "$tmp/one.err")"
+
 "$gwsim" compare "$tmp/out/base.h5" "$tmp/out/less.h5" -o "$tmp/comparison.h5" >"$tmp/compare.txt" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || fail "compare exit code $rc"
@@ -54,7 +66,7 @@ rc=$?
 grep -qF "error: $tmp/out/wide.h5: not the same grid as the base" "$tmp/c2.txt" || fail "no grid message"
 
 if [ "$status" -ne 0 ]; then
-  for f in batch.txt compare.txt c2.txt; do echo "--- $f" && cat "$tmp/$f"; done
+  for f in batch.txt over.txt over.err compare.txt c2.txt; do echo "--- $f" && cat "$tmp/$f"; done
 else
   echo "ok: batch and compare"
 fi
