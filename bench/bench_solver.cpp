@@ -8,12 +8,15 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <map>
+#include <type_traits>
 #include <vector>
 
 #include "core/parallel.hpp"
 #include "solver/krylov.hpp"
+#include "solver/mg_kernels.hpp"
 #include "solver/multigrid.hpp"
 #include "synthetic_problems.hpp"
 
@@ -111,30 +114,27 @@ synthetic::Spec square(Index n, Index nlay) {
   return s;
 }
 
-/// Args: {nrow = ncol, nlay, threads}.
-void BM_OperatorApply(benchmark::State& state) {
-  const Index n = state.range(0), nlay = state.range(1);
-  const int threads = static_cast<int>(state.range(2));
-  const StencilSystem A = synthetic::build(square(n, nlay));
-  set_threads(threads);
+/// Times op(x, y) over `cells` cells of A as BM_OperatorApply reports it:
+/// 60 repetitions, each the triad, an untimed op and the timed op.
+/// Every repetition also runs the triad just before its timed apply:
+/// paired_of_triad is the median of the repetitions' own ratios, which
+/// does not depend on how busy this shared host was when BM_StreamTriad
+/// ran (of_triad: its bandwidth moved by 2x within a day). An untimed
+/// apply between them warms the caches as back-to-back applies do.
+template <class Op>
+void time_operator(benchmark::State& state, const StencilSystem& A, double cells, int threads, Op&& op) {
   std::vector<double> x(static_cast<std::size_t>(A.size()), 1.0), y(x.size());
   // diag, east, south (+ down), x read; y written; 8 bytes each.
-  const double bytes_per_cell = 8.0 * (nlay > 1 ? 6.0 : 5.0);
-  const auto cells = static_cast<double>(A.size());
-  // Every repetition also runs the triad just before its timed apply:
-  // paired_of_triad is the median of the repetitions' own ratios, which
-  // does not depend on how busy this shared host was when BM_StreamTriad
-  // ran (of_triad: its bandwidth moved by 2x within a day). An untimed
-  // apply between them warms the caches as back-to-back applies do.
+  const double bytes_per_cell = 8.0 * (A.nlay > 1 ? 6.0 : 5.0);
   std::vector<double> ta(kTriadElements, 0.0), tb(kTriadElements, 1.0), tc(kTriadElements, 2.0);
   triad_kernel_seconds(ta, tb, tc); // first touch
   Timer timer;
   std::vector<double> ratios;
   for (auto _ : state) {
     const double triad_s = triad_kernel_seconds(ta, tb, tc);
-    apply(A, x, y);
+    op(x, y);
     timer.start();
-    apply(A, x, y);
+    op(x, y);
     timer.stop();
     state.SetIterationTime(timer.last()); // Time column: the apply alone
     benchmark::DoNotOptimize(y.data());
@@ -143,6 +143,77 @@ void BM_OperatorApply(benchmark::State& state) {
   report(state, timer, cells, bytes_per_cell * cells, threads);
   std::sort(ratios.begin(), ratios.end());
   state.counters["paired_of_triad"] = ratios.empty() ? 0.0 : ratios[ratios.size() / 2];
+}
+
+/// Args: {nrow = ncol, nlay, threads}.
+void BM_OperatorApply(benchmark::State& state) {
+  const Index n = state.range(0), nlay = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
+  const StencilSystem A = synthetic::build(square(n, nlay));
+  set_threads(threads);
+  time_operator(state, A, static_cast<double>(A.size()), threads,
+                [&](const std::vector<double>& x, std::vector<double>& y) { apply(A, x, y); });
+}
+
+/// y = A x on the interior rows of each layer (every row but the first and
+/// last) as the textbook loop: one plain loop per layer over contiguous
+/// cells, the east and west terms taken across row ends (east is zero at
+/// the last column), no chunks of rows, no edge cases. A yardstick for
+/// apply(): what the compiler and this machine make of the simplest loop
+/// over the same arrays. Symmetric systems without rank-one terms only.
+void reference_apply(const StencilSystem& A, const std::vector<double>& xv, std::vector<double>& yv) {
+  const Index nc = A.ncol, nrc = A.nrow * A.ncol, nl = A.nlay;
+  const double* __restrict d = A.diag.data();
+  const double* __restrict e = A.east.data();
+  const double* __restrict s = A.south.data();
+  const double* __restrict dn = A.down.data();
+  const double* __restrict x = xv.data();
+  double* __restrict y = yv.data();
+  for (Index l = 0; l < nl; ++l) {
+    const bool up = l > 0, down = l + 1 < nl;
+    parallel_for_chunks(nrc - 2 * nc, Index{1} << 16, [&](Index lo, Index hi) {
+      const Index b = l * nrc + nc + lo, end = l * nrc + nc + hi;
+      auto row = [&](auto vert_up, auto vert_down) {
+        GWSIM_INDEPENDENT_ITERATIONS
+        for (Index i = b; i < end; ++i) {
+          double v = d[i] * x[i] - e[i] * x[i + 1] - e[i - 1] * x[i - 1] - s[i] * x[i + nc] - s[i - nc] * x[i - nc];
+          if constexpr (decltype(vert_up)::value) v -= dn[i - nrc] * x[i - nrc];
+          if constexpr (decltype(vert_down)::value) v -= dn[i] * x[i + nrc];
+          y[i] = v;
+        }
+      };
+      using T = std::true_type;
+      using F = std::false_type;
+      if (up && down) row(T{}, T{});
+      else if (up) row(T{}, F{});
+      else if (down) row(F{}, T{});
+      else row(F{}, F{});
+    });
+  }
+}
+
+/// Args: {nrow = ncol, nlay, threads}: reference_apply() timed as
+/// BM_OperatorApply times apply() (bytes of the interior cells it computes).
+void BM_OperatorReferenceLoop(benchmark::State& state) {
+  const Index n = state.range(0), nlay = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
+  const StencilSystem A = synthetic::build(square(n, nlay));
+  set_threads(threads);
+  // The same product as apply() where it computes: checked once.
+  std::vector<double> x(static_cast<std::size_t>(A.size())), y1(x.size()), y2(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1.0 + 1e-3 * static_cast<double>(i % 97);
+  apply(A, x, y1);
+  reference_apply(A, x, y2);
+  for (Index l = 0; l < A.nlay; ++l)
+    for (Index i = l * n * n + n; i < (l + 1) * n * n - n; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      if (std::abs(y1[k] - y2[k]) > 1e-9 * (std::abs(y1[k]) + 1.0)) {
+        state.SkipWithError("reference_apply differs from apply");
+        return;
+      }
+    }
+  time_operator(state, A, static_cast<double>(A.nlay * (n - 2) * n), threads,
+                [&](const std::vector<double>& x0, std::vector<double>& y) { reference_apply(A, x0, y); });
 }
 
 /// Args: {nrow = ncol, nlay, threads}. Bytes: the finest level's traffic
@@ -225,6 +296,7 @@ BENCHMARK(BM_StreamTriad)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMilli
 // Timed without its triad (manual time); a fixed count, since each
 // repetition also costs a triad (10 ms) that manual time does not see.
 BENCHMARK(BM_OperatorApply)->Apply(size_args)->UseManualTime()->Iterations(60);
+BENCHMARK(BM_OperatorReferenceLoop)->Apply(size_args)->UseManualTime()->Iterations(60);
 BENCHMARK(BM_PreconditionerApply)->Apply(sizes);
 // At least 3 s per case: a median of several timed solves at 4 M cells too
 // (with --benchmark_min_time=0.5 Google Benchmark timed one 1 s solve
