@@ -45,6 +45,46 @@ template <class T, class F> inline void split_at_line(const T* p, Index lo, Inde
   for (Index c = mid; c < hi; ++c) f(c);
 }
 
+/// split_at_line() with software prefetching: the vectorised part runs one
+/// cache line at a time, and before each line prefetch(c) is called with the
+/// line's first index, to ask for the lines kPrefetchBytes ahead of it.
+template <class T, class P, class F>
+inline void split_at_line_prefetched(const T* p, Index lo, Index hi, P&& prefetch, F&& f) {
+  constexpr Index per_line = static_cast<Index>(64 / sizeof(T));
+  const auto mis = static_cast<Index>((reinterpret_cast<std::uintptr_t>(p + lo) % 64) / sizeof(T));
+  const Index mid = std::min(hi, lo + (per_line - mis) % per_line);
+  for (Index c = lo; c < mid; ++c) f(c);
+  Index c = mid;
+  for (; c + per_line <= hi; c += per_line) {
+    prefetch(c);
+    GWSIM_INDEPENDENT_ITERATIONS
+    for (Index k = c; k < c + per_line; ++k) f(k);
+  }
+  for (; c < hi; ++c) f(c);
+}
+
+/// How far ahead the operator's streams are prefetched: 2 KiB, 32 lines.
+/// One core of the AMD EPYC of bench/HISTORY.md did not keep enough lines
+/// in flight on its own for the 3-layer operator's streams (6 from memory,
+/// 3 from L2): 64% of the STREAM triad without, 85% with this prefetch
+/// (one layer 1 M cells 81 -> 96-99%, 4 M 89-92 -> 95-96%). 1 KiB ahead
+/// did about as well, 4 KiB hardly helped the 3-layer operator (67-69%).
+inline constexpr std::uintptr_t kPrefetchBytes = 2048;
+
+/// Prefetch the line kPrefetchBytes after p[c] into L1. The address is
+/// formed as an integer: it may lie past the end of the array, which a
+/// prefetch, unlike a load, may name. On x86-64 an asm statement: GCC
+/// drops __builtin_prefetch from loops it vectorises, and it vectorised the
+/// loop over lines here (no prefetch was left in the code).
+template <class T> inline void prefetch_ahead(const T* p, Index c) {
+  const auto a = reinterpret_cast<std::uintptr_t>(p + c) + kPrefetchBytes;
+#if defined(__GNUC__) && defined(__x86_64__)
+  asm volatile("prefetcht0 (%0)" : : "r"(a));
+#else
+  __builtin_prefetch(reinterpret_cast<const void*>(a), 0, 3);
+#endif
+}
+
 /// Symmetric coefficient rows of one grid row: d diagonal, e east (coupling
 /// c <-> c+1), s south (this row <-> next row), sn the south row of the
 /// northern neighbour row (its coupling to this row), dn down (this layer <->
@@ -79,7 +119,7 @@ inline T ns_terms(Index c, const CoefRows<C>& a, const VecRows<T>& v) {
 
 /// out = A x (Residual = false) or out = b - A x (Residual = true) on one
 /// row of the symmetric stencil.
-template <bool Vert, bool Residual, class C, class T>
+template <bool Vert, bool Residual, class C, class T, bool Prefetch = false>
 inline void stencil_row(Index nc, const CoefRows<C>& a, const VecRows<T>& v, const T* __restrict b,
                         T* __restrict out) {
   const C* __restrict d = a.d;
@@ -105,12 +145,35 @@ inline void stencil_row(Index nc, const CoefRows<C>& a, const VecRows<T>& v, con
   // without saying so (split_at_line's second loop does), GCC gives up
   // vectorising the layered rows (too many pointers to check for overlap at
   // run time) and runs them scalar.
-  split_at_line(x, 1, nc - 1, [&](Index c) {
+  auto inner = [&](Index c) {
     T ax = T(d[c]) * x[c] - T(e[c]) * x[c + 1] - T(e[c - 1]) * x[c - 1] - T(s[c]) * xs[c] -
            T(sn[c]) * xn[c];
     if constexpr (Vert) ax -= T(dn[c]) * xd[c] + T(up[c]) * xu[c];
     out[c] = Residual ? b[c] - ax : ax;
-  });
+  };
+  if constexpr (Prefetch) {
+    // The streams met for the first time in this row (or last read a layer
+    // ago, in L2): the coefficients, the row south, b, and the rows above
+    // and below. x, xn and sn were read with the row before and are in L1.
+    split_at_line_prefetched(
+        x, 1, nc - 1,
+        [&](Index c) {
+          prefetch_ahead(d, c);
+          prefetch_ahead(e, c);
+          prefetch_ahead(s, c);
+          prefetch_ahead(xs, c);
+          if constexpr (Residual) prefetch_ahead(b, c);
+          if constexpr (Vert) {
+            prefetch_ahead(dn, c);
+            prefetch_ahead(xd, c);
+            prefetch_ahead(up, c);
+            prefetch_ahead(xu, c);
+          }
+        },
+        inner);
+  } else {
+    split_at_line(x, 1, nc - 1, inner);
+  }
   if (nc > 1) edge(nc - 1);
 }
 

@@ -154,9 +154,9 @@ template <bool Residual, bool RowOut>
                              has_d ? down + base : zeros,
                              has_u ? down + base - nrc : zeros};
       if (vert)
-        mg::stencil_row<true, Residual>(nc, a, v, A.rhs.data() + base, out);
+        mg::stencil_row<true, Residual, double, double, true>(nc, a, v, A.rhs.data() + base, out);
       else
-        mg::stencil_row<false, Residual>(nc, a, v, A.rhs.data() + base, out);
+        mg::stencil_row<false, Residual, double, double, true>(nc, a, v, A.rhs.data() + base, out);
     } else {
       mg::GeneralRows<double> a{A.diag.data() + base,
                                 A.east.data() + base,
