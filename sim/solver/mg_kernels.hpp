@@ -29,6 +29,14 @@
 
 namespace gwsim::mg {
 
+/// The first index in [lo, hi) at which p + c starts a 64-byte cache line
+/// (hi if none).
+template <class T> inline Index first_on_line(const T* p, Index lo, Index hi) {
+  constexpr Index per_line = static_cast<Index>(64 / sizeof(T));
+  const auto mis = static_cast<Index>((reinterpret_cast<std::uintptr_t>(p + lo) % 64) / sizeof(T));
+  return std::min(hi, lo + (per_line - mis) % per_line);
+}
+
 /// f(c) for c in [lo, hi), in two loops split where p + c reaches a 64-byte
 /// boundary, so that the second (vectorised) loop's loads of every array
 /// indexed like p are whole cache lines. A 64-byte vector load that crosses
@@ -37,9 +45,7 @@ namespace gwsim::mg {
 /// starts on a cache line (sim/core/staggered_new.cpp), so one pointer tells
 /// the alignment of all of them at the same index.
 template <class T, class F> inline void split_at_line(const T* p, Index lo, Index hi, F&& f) {
-  constexpr Index per_line = static_cast<Index>(64 / sizeof(T));
-  const auto mis = static_cast<Index>((reinterpret_cast<std::uintptr_t>(p + lo) % 64) / sizeof(T));
-  const Index mid = std::min(hi, lo + (per_line - mis) % per_line);
+  const Index mid = first_on_line(p, lo, hi);
   for (Index c = lo; c < mid; ++c) f(c);
   GWSIM_INDEPENDENT_ITERATIONS
   for (Index c = mid; c < hi; ++c) f(c);
@@ -51,8 +57,7 @@ template <class T, class F> inline void split_at_line(const T* p, Index lo, Inde
 template <class T, class P, class F>
 inline void split_at_line_prefetched(const T* p, Index lo, Index hi, P&& prefetch, F&& f) {
   constexpr Index per_line = static_cast<Index>(64 / sizeof(T));
-  const auto mis = static_cast<Index>((reinterpret_cast<std::uintptr_t>(p + lo) % 64) / sizeof(T));
-  const Index mid = std::min(hi, lo + (per_line - mis) % per_line);
+  const Index mid = first_on_line(p, lo, hi);
   for (Index c = lo; c < mid; ++c) f(c);
   Index c = mid;
   for (; c + per_line <= hi; c += per_line) {
