@@ -29,24 +29,31 @@ void resize_all(std::size_t n, std::initializer_list<std::vector<double>*> vs) {
 }
 
 /// h += alpha d and r -= alpha q (q = A d) in one pass over fixed chunks;
-/// returns {|r|^2, largest |alpha d|}, the same for any thread count.
+/// returns {|r|^2, largest |alpha d|}, the same for any thread count. With
+/// r_float, the new r is also stored there in float: the preconditioner's
+/// input for the next iteration, written while r is at hand instead of read
+/// back from memory by another pass (Preconditioner::float_input()).
 std::array<double, 2> step_along(Index n, Index chunk, double alpha, const double* d, const double* q,
-                                 double* h, double* r) {
+                                 double* h, double* r, float* r_float = nullptr) {
   using Pair = std::array<double, 2>;
-  return parallel_reduce_chunks(
-      n, chunk, Pair{0.0, 0.0},
-      [&](Index lo, Index hi) {
-        double rr = 0.0, dmax = 0.0;
-        for (Index i = lo; i < hi; ++i) {
-          const double dh = alpha * d[i];
-          h[i] += dh;
-          r[i] -= alpha * q[i];
-          rr += r[i] * r[i];
-          dmax = std::max(dmax, std::abs(dh));
-        }
-        return Pair{rr, dmax};
-      },
-      [](Pair a, Pair b) { return Pair{a[0] + b[0], std::max(a[1], b[1])}; });
+  auto pass = [&](auto store_float) {
+    return parallel_reduce_chunks(
+        n, chunk, Pair{0.0, 0.0},
+        [&](Index lo, Index hi) {
+          double rr = 0.0, dmax = 0.0;
+          for (Index i = lo; i < hi; ++i) {
+            const double dh = alpha * d[i];
+            h[i] += dh;
+            r[i] -= alpha * q[i];
+            if constexpr (decltype(store_float)::value) r_float[i] = static_cast<float>(r[i]);
+            rr += r[i] * r[i];
+            dmax = std::max(dmax, std::abs(dh));
+          }
+          return Pair{rr, dmax};
+        },
+        [](Pair a, Pair b) { return Pair{a[0] + b[0], std::max(a[1], b[1])}; });
+  };
+  return r_float ? pass(std::true_type{}) : pass(std::false_type{});
 }
 
 /// Give up the solve if a stop was requested (Ctrl-C, SIGTERM): one relaxed
@@ -135,11 +142,15 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
   auto sum2 = [](Pair a, Pair b) { return Pair{a[0] + b[0], a[1] + b[1]}; };
   double pq = 0.0;
   int restart_at = 1; // iteration of the last (re)start: no search direction to keep
+  // The preconditioner's float input, filled by step_along() with the new
+  // residual; r_in_ready while it holds the current r_.
+  float* r_in = float_z ? pre_->float_input() : nullptr;
+  bool r_in_ready = false;
   for (int it = 1; it <= settings_.max_iterations; ++it) {
     stop_if_requested("flexible CG", it);
     const Z* zp = nullptr;
     if constexpr (std::is_same_v<Z, float>) {
-      zp = pre_->apply_float(r_);
+      zp = r_in_ready ? pre_->apply_float_input() : pre_->apply_float(r_);
     } else {
       pre_->apply(r_, z_);
       zp = z_.data();
@@ -165,7 +176,8 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
     pq = apply_dot(A, p_, q_);
     if (!(pq > 0.0)) break; // not SPD, or breakdown
     const double alpha = zr / pq;
-    const Pair u = step_along(n, chunk, alpha, pp, qp, hp, rp);
+    const Pair u = step_along(n, chunk, alpha, pp, qp, hp, rp, r_in);
+    r_in_ready = r_in != nullptr;
     rnorm = std::sqrt(u[0]);
     st.iterations = it;
     st.max_head_change = u[1];
@@ -176,6 +188,7 @@ template <class Z> SolveStats KrylovSolver::fcg(const StencilSystem& A, std::spa
       // zero); only the true residual may end the solve. Otherwise restart
       // from it.
       const double true_relative = residual(A, h, r_) / bnorm;
+      r_in_ready = false; // r_ is the true residual now
       if (true_relative <= settings_.residual_tolerance) {
         st.converged = true;
         st.relative_residual = true_relative;

@@ -22,6 +22,14 @@ public:
   virtual const float* apply_float(std::span<const double> /*r*/) const { return nullptr; }
   /// Whether apply_float() is offered.
   virtual bool offers_float() const { return false; }
+  /// Where apply_float() stores its input r in float (after setup(); one
+  /// value per cell), or nullptr. A caller that has written float(r) there
+  /// itself calls apply_float_input() instead of apply_float(r): the same
+  /// result without the pass that reads r (the flexible CG writes it while
+  /// it updates r, see krylov.cpp).
+  virtual float* float_input() { return nullptr; }
+  /// apply_float() of the r already stored at float_input().
+  virtual const float* apply_float_input() const { return nullptr; }
   /// Free what setup() built; setup() must be called again before use.
   virtual void release() {}
 };

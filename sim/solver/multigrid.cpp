@@ -631,14 +631,22 @@ void MultigridPreconditioner::setup(const StencilSystem& A) {
 }
 
 const float* MultigridPreconditioner::apply_float(std::span<const double> r) const {
-  Impl& m = *impl_;
-  Level& L = m.lev.front();
+  Level& L = impl_->lev.front();
   float* b = L.b.data();
-  float* x = L.x.data();
   const double* rp = r.data();
   parallel_for_chunks(L.size(), L.chunk_cells, [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) b[i] = static_cast<float>(rp[i]);
   });
+  return apply_float_input();
+}
+
+float* MultigridPreconditioner::float_input() { return impl_->lev.front().b.data(); }
+
+const float* MultigridPreconditioner::apply_float_input() const {
+  Impl& m = *impl_;
+  Level& L = m.lev.front();
+  float* b = L.b.data();
+  float* x = L.x.data();
   if (m.nlev() == 1)
     m.coarsest.solve(b, x);
   else

@@ -59,6 +59,8 @@ public:
   void apply(std::span<const double> r, std::span<double> z) const override;
   const float* apply_float(std::span<const double> r) const override;
   bool offers_float() const override { return true; }
+  float* float_input() override;
+  const float* apply_float_input() const override;
   void release() override;
 
   /// Number of levels, finest first (1: the system is factorised directly).
