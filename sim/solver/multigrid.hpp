@@ -46,6 +46,13 @@ struct MultigridSettings {
   int sweeps = 1;
   /// false: plain V-cycle (for comparison; less robust).
   bool kcycle = true;
+  /// Levels whose arrays read by a smoothing sweep (coefficients, b, x)
+  /// take at least this many bytes restrict their residual during the last
+  /// pre-smoothing sweep instead of in a pass of its own; the same values
+  /// bit for bit. 24 MiB: above that the fused pass was faster on the
+  /// machine of bench/HISTORY.md (32 MiB L3), below it the separate pass
+  /// finds the level in the cache (multigrid.cpp).
+  std::size_t fuse_restriction_bytes = std::size_t{24} << 20;
 };
 
 class MultigridPreconditioner final : public Preconditioner {
