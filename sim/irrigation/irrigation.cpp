@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/parallel.hpp"
 #include "flow/water_table.hpp"
 
 namespace gwsim {
@@ -57,6 +58,12 @@ IrrigationModel::IrrigationModel(const IrrigationData& data, const FlowModel& fl
     normalise(recharge_weight_, first_recharge);
   }
   pump_request_.assign(pump_cell_.size(), 0.0);
+  pump_q_.assign(pump_cell_.size(), 0.0);
+  {
+    std::vector<Index> sorted = pump_cell_;
+    std::sort(sorted.begin(), sorted.end());
+    pump_cells_distinct_ = std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end();
+  }
   // Each pump cell's reduction depth, once: pumping() runs for every pump
   // cell several times per Newton iteration.
   pump_bottom_.resize(pump_cell_.size());
@@ -177,11 +184,17 @@ double IrrigationModel::pumping(std::size_t i, std::span<const double> h, double
 }
 
 std::vector<double> IrrigationModel::actual_pumping(std::span<const double> h, std::span<const CellRole> role) const {
-  // One pass over the pump cells for all districts (each district's cells
-  // are summed in cell-list order, as a pass per district would).
+  // Each entry's pumping in parallel (0 where the cell is not free), then
+  // one pass over the entries for all districts: each district's cells are
+  // summed in cell-list order, as a pass per district would, so the totals
+  // do not depend on the thread count.
+  double* qi = pump_q_.data();
+  parallel_for(static_cast<Index>(pump_cell_.size()), [&](Index i) {
+    const auto k = u(i);
+    qi[k] = is_free(role, pump_cell_[k]) ? pumping(k, h, nullptr) : 0.0;
+  });
   std::vector<double> q(data_.districts.size(), 0.0);
-  for (std::size_t i = 0; i < pump_cell_.size(); ++i)
-    if (is_free(role, pump_cell_[i])) q[pump_district_[i]] -= pumping(i, h, nullptr);
+  for (std::size_t i = 0; i < pump_cell_.size(); ++i) q[pump_district_[i]] -= qi[i];
   return q;
 }
 
@@ -247,12 +260,18 @@ public:
   bool nonlinear() const override { return true; }
   void add_to(StencilSystem& A, std::span<const double> h, std::span<const CellRole> role) const override {
     const auto& cells = m_->pump_cells();
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (!is_free(role, cells[i])) continue;
+    auto add = [&](std::size_t i) {
+      if (!is_free(role, cells[i])) return;
       double dq = 0.0;
       A.rhs[u(cells[i])] += m_->pumping(i, h, &dq);
       A.diag[u(cells[i])] -= dq;
-    }
+    };
+    // Each entry adds to its own cell when no cell repeats (the same sums
+    // on any thread count); otherwise in entry order.
+    if (m_->pump_cells_distinct())
+      parallel_for(static_cast<Index>(cells.size()), [&](Index i) { add(u(i)); });
+    else
+      for (std::size_t i = 0; i < cells.size(); ++i) add(i);
   }
   BudgetTerm budget(std::span<const double> h, std::span<const CellRole> role) const override {
     BudgetTerm t{name()};

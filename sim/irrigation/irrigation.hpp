@@ -64,6 +64,9 @@ public:
   /// Pumping of cell n (m3/d, < 0) and its derivative with respect to h_n,
   /// at heads h; cells are those of `pump_cells()`.
   const std::vector<Index>& pump_cells() const { return pump_cell_; }
+  /// No cell appears twice in pump_cells(): loops that add to each pump
+  /// cell may then run in parallel.
+  bool pump_cells_distinct() const { return pump_cells_distinct_; }
   double pumping(std::size_t i, std::span<const double> h, double* dq_dh) const;
   /// Return-flow recharge (m3/d, > 0) into recharge_cells()[i]: each
   /// district's total, given its actual pumping at heads h (return_totals),
@@ -104,6 +107,10 @@ private:
   std::vector<double> pump_request_;       ///< m3/d (> 0 = pumped)
   std::vector<double> pump_bottom_;        ///< m, the cell's bottom
   std::vector<double> pump_per_depth_;     ///< 1 / reduction depth, 1/m; 0: confined, never reduced
+  bool pump_cells_distinct_ = true;
+  /// Work space of actual_pumping(): each entry's pumping (m3/d, <= 0),
+  /// computed in parallel and then summed per district in entry order.
+  mutable std::vector<double> pump_q_;
   // Return flow: one entry per (district, column), into the uppermost active cell.
   std::vector<Index> recharge_cell_;
   std::vector<std::size_t> recharge_district_;
