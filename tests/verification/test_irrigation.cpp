@@ -28,6 +28,20 @@ struct IrrigationSink : RecordingSink {
   }
 };
 
+// June only: reference ET `et` and rain `rain` (m/d), 70% of the rain
+// effective, one crop "crop" with coefficient 1.2.
+void june_one_crop(IrrigationData& irr, double et, double rain) {
+  irr.reference_et.fill(0.0);
+  irr.precipitation.fill(0.0);
+  irr.reference_et[5] = et;
+  irr.precipitation[5] = rain;
+  irr.effective_precipitation = 0.7;
+  Crop crop;
+  crop.name = "crop";
+  crop.kc[5] = 1.2;
+  irr.crops = {crop};
+}
+
 // 1 x 10 x 10 cells of 100 m; the district is the 4 x 4 block in the middle
 // (16 cells, 16 ha), half of each cell under the crop: 8 ha irrigated.
 // June: reference ET 5 mm/d, rain 2 mm/d of which 70% is effective, crop
@@ -44,15 +58,7 @@ ModelData district_model(std::vector<IrrigationMethod> methods, std::vector<doub
   edge.head.set(0, 0.0);
   m.stresses.chd.push_back(edge);
   IrrigationData& irr = m.irrigation;
-  irr.reference_et.fill(0.0);
-  irr.precipitation.fill(0.0);
-  irr.reference_et[5] = 0.005;
-  irr.precipitation[5] = 0.002;
-  irr.effective_precipitation = 0.7;
-  Crop wheat;
-  wheat.name = "crop";
-  wheat.kc[5] = 1.2;
-  irr.crops = {wheat};
+  june_one_crop(irr, 0.005, 0.002);
   irr.methods = std::move(methods);
   District d;
   d.name = "district";
@@ -232,14 +238,7 @@ TEST(Irrigation, SameResultsOnOneAndTwoThreadsWithManyPumpCells) {
     m.time.start = Date{2015, 6, 1};
     m.time.periods = {StressPeriod{30.0, 2, 1.0, false}};
     IrrigationData& irr = m.irrigation;
-    irr.reference_et.fill(0.0);
-    irr.precipitation.fill(0.0);
-    irr.reference_et[5] = 0.006;
-    irr.effective_precipitation = 0.7;
-    Crop crop;
-    crop.name = "crop";
-    crop.kc[5] = 1.2;
-    irr.crops = {crop};
+    june_one_crop(irr, 0.006, 0.0);
     irr.methods = {{"flood", 0.6, 0.8}};
     for (int k = 0; k < 2; ++k) {
       District d;
